@@ -1,0 +1,54 @@
+"""`pageviews serve`: start the HTTP service under granian (see the README for why granian)."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+from collections.abc import Sequence
+
+from pageviews.settings import Settings, SettingsError
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="pageviews", description="Wikimedia page views, served over HTTP.")
+    commands = parser.add_subparsers(dest="command", required=True)
+    serve = commands.add_parser("serve", help="serve the HTTP API")
+    serve.add_argument("--host", default=os.environ.get("PAGEVIEWS_HOST", "127.0.0.1"))
+    serve.add_argument("--port", type=int, default=int(os.environ.get("PAGEVIEWS_PORT", "8000")))
+    serve.add_argument("--workers", type=int, default=int(os.environ.get("PAGEVIEWS_WORKERS", "1")))
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        settings = Settings.from_env()
+    except SettingsError as exc:
+        print(f"pageviews: {exc}", file=sys.stderr)
+        return 2
+    logging.basicConfig(
+        level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s %(message)s"
+    )
+    return serve(args.host, args.port, args.workers, settings)
+
+
+def serve(host: str, port: int, workers: int, settings: Settings) -> int:
+    from granian.constants import Interfaces
+    from granian.server import Server
+
+    Server(
+        "pageviews.asgi:app_factory",
+        factory=True,
+        interface=Interfaces.ASGI,
+        address=host,
+        port=port,
+        workers=workers,
+        log_level=settings.log_level.lower(),  # type: ignore[arg-type]
+    ).serve()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

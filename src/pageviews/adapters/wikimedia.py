@@ -1,0 +1,170 @@
+"""Wikimedia's pageviews REST API (AQS) as a `PageviewsSource`, over one shared httpx client.
+
+Every vendor failure leaves this module as a domain error; httpx types never cross the port.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import email.utils
+import logging
+from collections.abc import Sequence
+from urllib.parse import quote
+
+import httpx
+import msgspec
+
+from pageviews.domain.errors import (
+    NoData,
+    UpstreamError,
+    UpstreamThrottled,
+    UpstreamTimeout,
+    UpstreamUnavailable,
+)
+from pageviews.domain.model import ArticleQuery, DataPoint, Granularity
+
+log = logging.getLogger(__name__)
+
+NO_DATA_MARKER = "we either do not have data"
+DEFAULT_RETRY_AFTER = 5.0
+MAX_RETRY_AFTER = 300.0
+
+
+class _Item(msgspec.Struct):
+    timestamp: str
+    views: int
+
+
+class _Items(msgspec.Struct):
+    items: list[_Item]
+
+
+class _Problem(msgspec.Struct):
+    """Both error shapes: AQS2's `about:blank` problem and AQS1's HyperSwitch one, whose `detail` is a list."""
+
+    detail: str | list[str] | None = None
+    title: str | None = None
+    type: str | None = None
+
+
+_items_decoder = msgspec.json.Decoder(_Items)
+_problem_decoder = msgspec.json.Decoder(_Problem)
+
+
+def article_path(query: ArticleQuery, granularity: Granularity, first: dt.date, last: dt.date) -> str:
+    """The per-article URL path; the title is percent-encoded exactly once, `/` included."""
+    title = quote(query.article.title, safe="")
+    return (
+        f"metrics/pageviews/per-article/{query.project.name}/{query.access.value}/{query.agent.value}/"
+        f"{title}/{granularity.value}/{first:%Y%m%d}/{last:%Y%m%d}"
+    )
+
+
+class WikimediaPageviewsSource:
+    def __init__(self, client: httpx.AsyncClient) -> None:
+        self._client = client
+
+    async def per_article(
+        self, query: ArticleQuery, granularity: Granularity, first: dt.date, last: dt.date
+    ) -> Sequence[DataPoint]:
+        path = article_path(query, granularity, first, last)
+        response = await self._get(path)
+        if response.status_code != 200:
+            raise _error_for(response)
+        return _points(response.content)
+
+    async def _get(self, path: str) -> httpx.Response:
+        try:
+            return await self._client.get(path)
+        except httpx.TimeoutException as exc:
+            raise UpstreamTimeout("Wikimedia did not answer in time") from exc
+        except httpx.TransportError as exc:
+            log.warning("wikimedia unreachable: %r", exc)
+            raise UpstreamUnavailable("Wikimedia could not be reached", DEFAULT_RETRY_AFTER) from exc
+
+
+def _points(body: bytes) -> list[DataPoint]:
+    try:
+        items = _items_decoder.decode(body).items
+        points = [DataPoint(_period(item.timestamp), item.views) for item in items]
+    except (msgspec.DecodeError, ValueError) as exc:
+        raise UpstreamError(f"Wikimedia answered with an unexpected body: {exc}") from exc
+    if not points:
+        raise NoData("Wikimedia returned no data points")
+    return points
+
+
+def _period(timestamp: str) -> dt.date:
+    """`YYYYMMDDHH` (hour ignored) as a date; anything else is a malformed answer."""
+    if len(timestamp) != 10 or not timestamp.isascii() or not timestamp.isdigit():
+        raise ValueError(f"timestamp {timestamp!r} is not YYYYMMDDHH")
+    return dt.date(int(timestamp[:4]), int(timestamp[4:6]), int(timestamp[6:8]))
+
+
+def _error_for(response: httpx.Response) -> Exception:
+    status = response.status_code
+    detail = _detail(response)
+    if status == 404 and _means_no_data(detail):
+        return NoData(
+            "Wikimedia has no data for this article and period: it had zero views, the title does not exist "
+            "on this project (titles are case-sensitive; redirects count separately), or the data is not "
+            "loaded yet; Wikimedia cannot tell which"
+        )
+    if status == 429:
+        return UpstreamThrottled("Wikimedia is throttling requests", retry_after(response.headers))
+    if status == 503:
+        return UpstreamUnavailable("Wikimedia is unavailable", retry_after(response.headers))
+    log.warning("wikimedia answered %s for %s: %s", status, response.request.url, detail)
+    if status == 403:
+        return UpstreamError("Wikimedia refused the request (403); check PAGEVIEWS_USER_AGENT")
+    suffix = f": {detail}" if detail else ""
+    return UpstreamError(f"Wikimedia answered {status}{suffix}")
+
+
+def _means_no_data(detail: str | None) -> bool:
+    """Wikimedia's 404 problem means "no data" unless it says the route itself is wrong (our bug, not the
+    data's). Its wording has changed before, so the exact sentence is not required; an HTML or empty 404
+    (a proxy, a wrong base URL) is not Wikimedia's answer at all."""
+    if detail is None:
+        return False
+    return NO_DATA_MARKER in detail or "route" not in detail.lower()
+
+
+def _detail(response: httpx.Response) -> str | None:
+    """The `detail` (or `title`) of a problem body of either shape; None when the body is not one."""
+    try:
+        problem = _problem_decoder.decode(response.content)
+    except msgspec.DecodeError:
+        return None
+    detail = problem.detail if problem.detail is not None else problem.title or ""
+    return "; ".join(detail) if isinstance(detail, list) else detail
+
+
+def retry_after(headers: httpx.Headers) -> float:
+    """Seconds from a `Retry-After` header (delta-seconds or HTTP date), within sane bounds."""
+    seconds = _seconds(headers.get("retry-after", "").strip())
+    return DEFAULT_RETRY_AFTER if seconds is None else min(max(seconds, 1.0), MAX_RETRY_AFTER)
+
+
+def _seconds(value: str) -> float | None:
+    if value.isdigit():
+        return float(value)
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    if when.tzinfo is None:
+        return None
+    return (when - dt.datetime.now(dt.UTC)).total_seconds()
+
+
+def make_client(
+    base_url: str, user_agent: str, timeout: float, max_connections: int = 10
+) -> httpx.AsyncClient:
+    return httpx.AsyncClient(
+        base_url=base_url.rstrip("/") + "/",
+        headers={"User-Agent": user_agent, "Accept": "application/json"},
+        timeout=httpx.Timeout(timeout),
+        limits=httpx.Limits(max_connections=max_connections, max_keepalive_connections=max_connections),
+        follow_redirects=False,
+    )

@@ -1,0 +1,81 @@
+"""What can go wrong, in the domain's words; adapters translate these to their own protocols."""
+
+from __future__ import annotations
+
+
+class PageviewsError(Exception):
+    """Base of every error the service reports to a client; `code` is stable and machine-readable."""
+
+    code = "internal_error"
+
+    def __init__(self, detail: str) -> None:
+        super().__init__(detail)
+        self.detail = detail
+
+
+class InvalidInput(PageviewsError):
+    """The client asked something that can never be answered; nothing was sent upstream."""
+
+    code = "invalid_input"
+
+
+class InvalidTitle(InvalidInput):
+    code = "invalid_title"
+
+
+class InvalidProject(InvalidInput):
+    code = "invalid_project"
+
+
+class InvalidAccess(InvalidInput):
+    code = "invalid_access"
+
+
+class InvalidAgent(InvalidInput):
+    code = "invalid_agent"
+
+
+class InvalidYear(InvalidInput):
+    code = "invalid_year"
+
+
+class InvalidMonth(InvalidInput):
+    code = "invalid_month"
+
+
+class FutureMonth(InvalidInput):
+    code = "future_month"
+
+
+class BeforeDataStart(InvalidInput):
+    code = "before_data_start"
+
+
+class NoData(PageviewsError):
+    """Wikimedia has no data: zero views, an unknown title, or data not loaded yet (it cannot tell which)."""
+
+    code = "no_data"
+
+
+class UpstreamError(PageviewsError):
+    """Wikimedia answered something unusable: a 5xx, a body that is not the documented shape, a wrong period."""
+
+    code = "upstream_error"
+
+
+class UpstreamUnavailable(PageviewsError):
+    """Wikimedia could not be asked right now; asking again after `retry_after` seconds may work."""
+
+    code = "upstream_unavailable"
+
+    def __init__(self, detail: str, retry_after: float) -> None:
+        super().__init__(detail)
+        self.retry_after = retry_after
+
+
+class UpstreamThrottled(UpstreamUnavailable):
+    code = "upstream_throttled"
+
+
+class UpstreamTimeout(PageviewsError):
+    code = "upstream_timeout"

@@ -1,0 +1,29 @@
+"""What the domain needs from the outside world, stated as roles; adapters implement them."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from typing import Protocol
+
+from pageviews.domain.model import ArticleQuery, DataPoint, Granularity
+
+
+class PageviewsSource(Protocol):
+    """Where page view counts come from (Wikimedia's pageviews API in production).
+
+    Returns the points the source has between `first` and `last` (inclusive days), in any order, and raises
+    `NoData` when it has none, or an `Upstream*` error when it could not answer usably.
+    """
+
+    async def per_article(
+        self, query: ArticleQuery, granularity: Granularity, first: dt.date, last: dt.date
+    ) -> Sequence[DataPoint]: ...
+
+
+class Clock(Protocol):
+    """The current time, so that "this month" and "not settled yet" can be tested without patching time."""
+
+    def now(self) -> dt.datetime:
+        """An aware datetime in UTC."""
+        ...
