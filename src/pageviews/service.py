@@ -20,9 +20,10 @@ class PageviewsService:
         """Views of one article in one month: one upstream request covering exactly that month."""
         now = self._clock.now()
         self._freshness.check_servable(month, now)
-        points = await self._source.per_article(query, Granularity.MONTHLY, month.first_day, month.last_day)
-        views = _only_point_of(month, points)
-        return MonthlyViews(query, month, views, complete=self._freshness.is_complete(month, now))
+        fetched = await self._source.per_article(query, Granularity.MONTHLY, month.first_day, month.last_day)
+        views = _only_point_of(month, fetched.points)
+        complete = self._freshness.is_complete(month, now)
+        return MonthlyViews(query, month, views, complete=complete, stale=fetched.stale)
 
 
 def _only_point_of(month: Month, points: Sequence[DataPoint]) -> int:

@@ -8,7 +8,6 @@ from __future__ import annotations
 import datetime as dt
 import email.utils
 import logging
-from collections.abc import Sequence
 from urllib.parse import quote
 
 import httpx
@@ -21,7 +20,7 @@ from pageviews.domain.errors import (
     UpstreamTimeout,
     UpstreamUnavailable,
 )
-from pageviews.domain.model import ArticleQuery, DataPoint, Granularity
+from pageviews.domain.model import ArticleQuery, DataPoint, Fetched, Granularity
 
 log = logging.getLogger(__name__)
 
@@ -66,12 +65,12 @@ class WikimediaPageviewsSource:
 
     async def per_article(
         self, query: ArticleQuery, granularity: Granularity, first: dt.date, last: dt.date
-    ) -> Sequence[DataPoint]:
+    ) -> Fetched:
         path = article_path(query, granularity, first, last)
         response = await self._get(path)
         if response.status_code != 200:
             raise _error_for(response)
-        return _points(response.content)
+        return Fetched(_points(response.content))
 
     async def _get(self, path: str) -> httpx.Response:
         try:
@@ -83,10 +82,10 @@ class WikimediaPageviewsSource:
             raise UpstreamUnavailable("Wikimedia could not be reached", DEFAULT_RETRY_AFTER) from exc
 
 
-def _points(body: bytes) -> list[DataPoint]:
+def _points(body: bytes) -> tuple[DataPoint, ...]:
     try:
         items = _items_decoder.decode(body).items
-        points = [DataPoint(_period(item.timestamp), item.views) for item in items]
+        points = tuple(DataPoint(_period(item.timestamp), item.views) for item in items)
     except (msgspec.DecodeError, ValueError) as exc:
         raise UpstreamError(f"Wikimedia answered with an unexpected body: {exc}") from exc
     if not points:

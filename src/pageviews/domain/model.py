@@ -212,6 +212,14 @@ class DataPoint(msgspec.Struct, frozen=True):
     views: int
 
 
+class Fetched(msgspec.Struct, frozen=True):
+    """What a source returned for one request: the points it has (zero periods may be absent), and whether
+    they are a stale copy served because the upstream could not be asked."""
+
+    points: tuple[DataPoint, ...]
+    stale: bool = False
+
+
 class MonthlyViews(msgspec.Struct, frozen=True):
     """The answer to "how many times was this article viewed in this month?"."""
 
@@ -219,3 +227,4 @@ class MonthlyViews(msgspec.Struct, frozen=True):
     month: Month
     views: int
     complete: bool
+    stale: bool = False

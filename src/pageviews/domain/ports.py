@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
 from typing import Protocol
 
-from pageviews.domain.model import ArticleQuery, DataPoint, Granularity
+from pageviews.domain.model import ArticleQuery, Fetched, Granularity
 
 
 class PageviewsSource(Protocol):
@@ -18,7 +17,7 @@ class PageviewsSource(Protocol):
 
     async def per_article(
         self, query: ArticleQuery, granularity: Granularity, first: dt.date, last: dt.date
-    ) -> Sequence[DataPoint]: ...
+    ) -> Fetched: ...
 
 
 class Clock(Protocol):

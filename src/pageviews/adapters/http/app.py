@@ -28,7 +28,9 @@ def create_app(container: Container) -> Litestar:
             await _maybe_await(container.shutdown_resources())
 
     async def provide_service() -> PageviewsService:
-        return await container.service.async_()
+        # A provider that depends on an async Resource hands out an awaitable (its stubs do not say so).
+        service: PageviewsService | Awaitable[PageviewsService] = container.service()
+        return await service if inspect.isawaitable(service) else service
 
     return Litestar(
         route_handlers=[*ROUTES, docs_assets_router()],

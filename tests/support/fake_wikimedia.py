@@ -1,0 +1,256 @@
+"""A fake of Wikimedia's pageviews API that behaves like the real one (see shared/upstream/wikimedia-api.md):
+same URL shapes, titles decoded exactly once, zero periods omitted, AQS2 error bodies, and the verbatim
+fixtures. Usable in-process (`transport()`, an `httpx.MockTransport`) or over real HTTP (`serve()`)."""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import json
+import threading
+from collections import defaultdict
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from urllib.parse import unquote
+
+import httpx
+
+FIXTURES = Path(__file__).resolve().parents[3] / "shared" / "upstream" / "fixtures"
+PREFIX = "/api/rest_v1/metrics/pageviews/"
+BASE_URL = "https://wikimedia.test/api/rest_v1"
+
+NOT_FOUND_DETAIL = (
+    "The date(s) you used are valid, but we either do not have data for those date(s), or the project you "
+    "asked for is not loaded yet. Please check documentation for more information"
+)
+
+
+def fixture(name: str) -> bytes:
+    return (FIXTURES / name).read_bytes()
+
+
+@dataclass(frozen=True)
+class Canned:
+    """A response to give instead of the data's answer (for fault injection)."""
+
+    status: int
+    body: bytes = b""
+    headers: dict[str, str] = field(default_factory=dict)
+    delay: float = 0.0
+
+
+Key = tuple[str, str, str, str]  # project, access, agent, article
+
+
+@dataclass
+class FakeWikimedia:
+    daily: dict[Key, dict[dt.date, int]] = field(default_factory=lambda: defaultdict(dict))
+    monthly: dict[Key, dict[dt.date, int]] = field(default_factory=lambda: defaultdict(dict))
+    requests: list[httpx.Request] = field(default_factory=list)
+    canned: list[Canned] = field(default_factory=list)
+    top: dict[tuple[str, str, str, str], list[dict[str, object]]] = field(default_factory=dict)
+
+    # -- seeding -----------------------------------------------------------------------------------------
+
+    def add_month(
+        self,
+        article: str,
+        month: dt.date,
+        views: int,
+        project: str = "en.wikipedia",
+        access: str = "all-access",
+        agent: str = "user",
+    ) -> None:
+        self.monthly[(project, access, agent, article)][month.replace(day=1)] = views
+
+    def add_day(
+        self,
+        article: str,
+        day: dt.date,
+        views: int,
+        project: str = "en.wikipedia",
+        access: str = "all-access",
+        agent: str = "user",
+    ) -> None:
+        self.daily[(project, access, agent, article)][day] = views
+
+    def load_monthly_fixture(self, name: str = "per-article-monthly-200.json") -> None:
+        for item in json.loads(fixture(name))["items"]:
+            key = (item["project"], item["access"], item["agent"], item["article"])
+            self.monthly[key][_date(item["timestamp"])] = item["views"]
+
+    def load_daily_fixture(self, name: str = "per-article-daily-200.json") -> None:
+        for item in json.loads(fixture(name))["items"]:
+            key = (item["project"], item["access"], item["agent"], item["article"])
+            self.daily[key][_date(item["timestamp"])] = item["views"]
+
+    def fail_next(self, *responses: Canned) -> None:
+        self.canned.extend(responses)
+
+    @property
+    def raw_paths(self) -> list[str]:
+        return [r.url.raw_path.decode("ascii") for r in self.requests]
+
+    # -- the API -------------------------------------------------------------------------------------------
+
+    def handle(self, request: httpx.Request) -> httpx.Response:
+        self.requests.append(request)
+        if self.canned:
+            canned = self.canned.pop(0)
+            return httpx.Response(canned.status, content=canned.body, headers=canned.headers)
+        if not request.headers.get("user-agent"):
+            return httpx.Response(403, text="Please set a user-agent and respect our robot policy.")
+        raw = request.url.raw_path.decode("ascii").split("?")[0]
+        if not raw.startswith(PREFIX):
+            return _problem(404, "Invalid route", raw)
+        segments = [unquote(s) for s in raw[len(PREFIX) :].split("/")]
+        if segments[0] == "per-article" and len(segments) == 8:
+            return self._per_article(segments[1:], raw)
+        if segments[0] == "top" and len(segments) == 6:
+            return self._top(segments[1:], raw)
+        return _problem(404, "Invalid route", raw)
+
+    def _per_article(self, segments: list[str], uri: str) -> httpx.Response:
+        project, access, agent, article, granularity, start, end = segments
+        project = project.lower().removesuffix(".org")
+        article = article.replace(" ", "_")
+        try:
+            first, last = _day(start), _day(end)
+        except ValueError:
+            return _problem(400, "start timestamp is invalid, must be a valid date in YYYYMMDD format", uri)
+        if first > last:
+            return _problem(400, "start timestamp should be before the end timestamp", uri)
+        key = (project, access, agent, article)
+        if granularity == "daily":
+            points = {d: v for d, v in self.daily.get(key, {}).items() if first <= d <= last}
+        elif granularity == "monthly":
+            if not _contains_full_month(first, last):
+                return _problem(400, "no full months between dates", uri)
+            points = self._monthly_points(key, first, last)
+        else:
+            return _problem(404, "Invalid route", uri)
+        if not points:
+            return _problem(404, NOT_FOUND_DETAIL, uri)
+        items = [
+            {
+                "project": project,
+                "article": article,
+                "granularity": granularity,
+                "timestamp": f"{day:%Y%m%d}00",
+                "access": access,
+                "agent": agent,
+                "views": views,
+            }
+            for day, views in sorted(points.items())
+        ]
+        return httpx.Response(
+            200,
+            content=json.dumps({"items": items}, separators=(",", ":")).encode(),
+            headers={
+                "content-type": "application/json; charset=utf-8",
+                "cache-control": "s-maxage=14400, max-age=14400",
+            },
+        )
+
+    def _monthly_points(self, key: Key, first: dt.date, last: dt.date) -> dict[dt.date, int]:
+        """Monthly values as AQS2 computes them: seeded month totals, or sums of the daily values inside the
+        range (so a partial edge month is a partial sum)."""
+        points = {m: v for m, v in self.monthly.get(key, {}).items() if first.replace(day=1) <= m <= last}
+        sums: dict[dt.date, int] = defaultdict(int)
+        for day, views in self.daily.get(key, {}).items():
+            if first <= day <= last:
+                sums[day.replace(day=1)] += views
+        return {**sums, **points}
+
+    def _top(self, segments: list[str], uri: str) -> httpx.Response:
+        project, access, year, month, day = segments
+        articles = self.top.get((project, access, year, month))
+        if day != "all-days" or articles is None:
+            return _problem(404, NOT_FOUND_DETAIL, uri)
+        body = {
+            "items": [
+                {
+                    "project": project,
+                    "access": access,
+                    "year": year,
+                    "month": month,
+                    "day": day,
+                    "articles": articles,
+                }
+            ]
+        }
+        return httpx.Response(200, json=body)
+
+    # -- ways to reach it ------------------------------------------------------------------------------------
+
+    def transport(self) -> httpx.MockTransport:
+        return httpx.MockTransport(self.handle)
+
+    @contextmanager
+    def serve(self) -> Iterator[str]:
+        """Serve over HTTP on a free loopback port; yields the base URL to configure the service with."""
+        fake = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self) -> None:
+                request = httpx.Request(
+                    "GET", f"http://{self.headers['host']}{self.path}", headers=dict(self.headers)
+                )
+                delay = fake.canned[0].delay if fake.canned else 0.0
+                if delay:
+                    threading.Event().wait(delay)
+                response = fake.handle(request)
+                self.send_response(response.status_code)
+                for name, value in response.headers.items():
+                    if name.lower() not in {"content-length", "transfer-encoding"}:
+                        self.send_header(name, value)
+                self.send_header("content-length", str(len(response.content)))
+                self.end_headers()
+                self.wfile.write(response.content)
+
+            def log_message(self, format: str, *args: object) -> None:
+                pass
+
+        server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        server.daemon_threads = True
+        thread = threading.Thread(target=server.serve_forever, daemon=True)
+        thread.start()
+        try:
+            yield f"http://127.0.0.1:{server.server_address[1]}/api/rest_v1"
+        finally:
+            server.shutdown()
+            server.server_close()
+
+
+def _problem(status: int, detail: str, uri: str) -> httpx.Response:
+    title = {400: "Bad Request", 404: "Not Found"}.get(status, "Error")
+    body = {
+        "detail": detail,
+        "method": "get",
+        "status": status,
+        "title": title,
+        "type": "about:blank",
+        "uri": uri,
+    }
+    return httpx.Response(
+        status, content=json.dumps(body).encode(), headers={"content-type": "application/problem+json"}
+    )
+
+
+def _date(timestamp: str) -> dt.date:
+    return dt.date(int(timestamp[:4]), int(timestamp[4:6]), int(timestamp[6:8]))
+
+
+def _day(text: str) -> dt.date:
+    if len(text) not in (8, 10) or not text.isdigit():
+        raise ValueError(text)
+    return dt.date(int(text[:4]), int(text[4:6]), int(text[6:8]))
+
+
+def _contains_full_month(first: dt.date, last: dt.date) -> bool:
+    month_start = first if first.day == 1 else (first.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+    month_end = month_start.replace(day=calendar.monthrange(month_start.year, month_start.month)[1])
+    return month_end <= last
