@@ -34,4 +34,6 @@ class Container(containers.DeclarativeContainer):
     wikimedia_client = providers.Resource(_wikimedia_client, settings=settings)
     source = providers.Singleton(WikimediaPageviewsSource, client=wikimedia_client)
     freshness = providers.Singleton(_freshness, settings=settings)
-    service = providers.Singleton(PageviewsService, source=source, clock=clock, freshness=freshness)
+    service = providers.Singleton(
+        PageviewsService, source=source, top_source=source, clock=clock, freshness=freshness
+    )

@@ -2,34 +2,109 @@
 
 from __future__ import annotations
 
+import asyncio
+import datetime as dt
 from collections.abc import Sequence
 
-from pageviews.domain.errors import UpstreamError
+from pageviews.domain.errors import InvalidInput, NoData, PageviewsError
 from pageviews.domain.freshness import Freshness
-from pageviews.domain.model import ArticleQuery, DataPoint, Granularity, Month, MonthlyViews
-from pageviews.domain.ports import Clock, PageviewsSource
+from pageviews.domain.model import Access, Agent, Article, ArticleQuery, Fetched, Month, MonthlyViews, Project
+from pageviews.domain.ports import Clock, PageviewsSource, TopArticlesSource
+from pageviews.domain.series import Breakdown, PeriodRange, Series, build_items, checked_points
+from pageviews.domain.top import MonthNotComplete, TopArticles, check_limit
+
+MAX_BATCH = 100
+
+
+class InvalidBatch(InvalidInput):
+    code = "invalid_batch"
 
 
 class PageviewsService:
-    def __init__(self, source: PageviewsSource, clock: Clock, freshness: Freshness) -> None:
+    def __init__(
+        self,
+        source: PageviewsSource,
+        clock: Clock,
+        freshness: Freshness,
+        top_source: TopArticlesSource,
+        batch_concurrency: int = 4,
+    ) -> None:
         self._source = source
+        self._top_source = top_source
         self._clock = clock
         self._freshness = freshness
+        self._batch_concurrency = batch_concurrency
+
+    def today(self) -> dt.date:
+        return self._clock.now().astimezone(dt.UTC).date()
 
     async def monthly_views(self, query: ArticleQuery, month: Month) -> MonthlyViews:
-        """Views of one article in one month: one upstream request covering exactly that month."""
+        """Views of one article in one month: a one-month series, so one upstream request for exactly it."""
+        series = await self.series(query, PeriodRange.for_month(month, self.today()))
+        (item,) = series.items
+        return MonthlyViews(query, month, item.views, complete=item.complete, stale=series.stale)
+
+    async def series(
+        self, query: ArticleQuery, periods: PeriodRange, breakdown: Breakdown | None = None
+    ) -> Series:
+        """Views per day or month over a range: one upstream request for the range (one per part, made
+        concurrently, when split by agent or access), zero-filled where Wikimedia omits settled periods."""
+        now = self._clock.now()
+        if breakdown is None:
+            fetched = await self._fetch(query, periods)
+            parts = {"": checked_points(periods, fetched.points)}
+            stale = fetched.stale
+        else:
+            queries = breakdown.parts(query)
+            async with asyncio.TaskGroup() as group:
+                tasks = {
+                    name: group.create_task(self._fetch_or_nothing(q, periods)) for name, q in queries.items()
+                }
+            parts = {name: checked_points(periods, task.result().points) for name, task in tasks.items()}
+            stale = any(task.result().stale for task in tasks.values())
+            query = breakdown.whole(query)
+        items = build_items(periods, parts, now, self._freshness)
+        return Series(query, periods, items, breakdown, stale)
+
+    async def top(self, project: Project, access: Access, month: Month, limit: int) -> TopArticles:
+        """A complete month's most viewed articles, at most `limit` of them."""
+        check_limit(limit)
         now = self._clock.now()
         self._freshness.check_servable(month, now)
-        fetched = await self._source.per_article(query, Granularity.MONTHLY, month.first_day, month.last_day)
-        views = _only_point_of(month, fetched.points)
-        complete = self._freshness.is_complete(month, now)
-        return MonthlyViews(query, month, views, complete=complete, stale=fetched.stale)
+        if not self._freshness.is_complete(month, now):
+            raise MonthNotComplete(f"{month} is not complete yet; top lists exist only for complete months")
+        top = await self._top_source.top_articles(project, access, month)
+        return TopArticles(top.project, top.access, top.month, top.entries[:limit], top.stale)
 
+    async def batch(
+        self,
+        project: Project,
+        titles: Sequence[str],
+        periods: PeriodRange,
+        access: Access,
+        agent: Agent,
+    ) -> list[Series | PageviewsError]:
+        """One result per title, in order: its series, or the error for that title alone; at most
+        `batch_concurrency` of them are asked upstream at a time."""
+        if not 1 <= len(titles) <= MAX_BATCH:
+            raise InvalidBatch(f"a batch has 1 to {MAX_BATCH} articles; got {len(titles)}")
+        limit = asyncio.Semaphore(self._batch_concurrency)
 
-def _only_point_of(month: Month, points: Sequence[DataPoint]) -> int:
-    """The month's count, refusing anything but exactly one point for exactly that month: another month's
-    number (what the original service returned) is the one unforgivable answer."""
-    if len(points) != 1 or points[0].period != month.first_day:
-        periods = ", ".join(str(p.period) for p in points) or "nothing"
-        raise UpstreamError(f"asked for {month}, the upstream answered for {periods}")
-    return points[0].views
+        async def one(title: str) -> Series | PageviewsError:
+            try:
+                query = ArticleQuery(project, Article.parse(title, project), access, agent)
+                async with limit:
+                    return await self.series(query, periods)
+            except PageviewsError as error:
+                return error
+
+        return list(await asyncio.gather(*(one(title) for title in titles)))
+
+    async def _fetch(self, query: ArticleQuery, periods: PeriodRange) -> Fetched:
+        return await self._source.per_article(query, periods.granularity, periods.first, periods.last)
+
+    async def _fetch_or_nothing(self, query: ArticleQuery, periods: PeriodRange) -> Fetched:
+        try:
+            return await self._fetch(query, periods)
+        except NoData:
+            return Fetched(())

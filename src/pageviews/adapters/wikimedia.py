@@ -20,7 +20,8 @@ from pageviews.domain.errors import (
     UpstreamTimeout,
     UpstreamUnavailable,
 )
-from pageviews.domain.model import ArticleQuery, DataPoint, Fetched, Granularity
+from pageviews.domain.model import Access, ArticleQuery, DataPoint, Fetched, Granularity, Month, Project
+from pageviews.domain.top import TopArticles, TopEntry
 
 log = logging.getLogger(__name__)
 
@@ -38,6 +39,20 @@ class _Items(msgspec.Struct):
     items: list[_Item]
 
 
+class _TopArticle(msgspec.Struct):
+    article: str
+    views: int
+    rank: int
+
+
+class _TopItem(msgspec.Struct):
+    articles: list[_TopArticle]
+
+
+class _TopItems(msgspec.Struct):
+    items: list[_TopItem]
+
+
 class _Problem(msgspec.Struct):
     """Both error shapes: AQS2's `about:blank` problem and AQS1's HyperSwitch one, whose `detail` is a list."""
 
@@ -48,6 +63,7 @@ class _Problem(msgspec.Struct):
 
 _items_decoder = msgspec.json.Decoder(_Items)
 _problem_decoder = msgspec.json.Decoder(_Problem)
+_top_decoder = msgspec.json.Decoder(_TopItems)
 
 
 def article_path(query: ArticleQuery, granularity: Granularity, first: dt.date, last: dt.date) -> str:
@@ -72,6 +88,24 @@ class WikimediaPageviewsSource:
             raise _error_for(response)
         return Fetched(_points(response.content))
 
+    async def top_articles(self, project: Project, access: Access, month: Month) -> TopArticles:
+        path = (
+            f"metrics/pageviews/top/{project.name}/{access.value}/{month.year:04d}/{month.month:02d}/all-days"
+        )
+        response = await self._get(path)
+        if response.status_code != 200:
+            raise _error_for(response)
+        try:
+            items = _top_decoder.decode(response.content).items
+        except msgspec.DecodeError as exc:
+            raise UpstreamError(f"Wikimedia answered with an unexpected body: {exc}") from exc
+        if len(items) != 1:
+            raise UpstreamError(f"Wikimedia answered {len(items)} top lists for one month")
+        entries = sorted(
+            (TopEntry(a.rank, a.article, a.views) for a in items[0].articles), key=lambda e: e.rank
+        )
+        return TopArticles(project, access, month, tuple(entries))
+
     async def _get(self, path: str) -> httpx.Response:
         try:
             return await self._client.get(path)
@@ -89,7 +123,7 @@ def _points(body: bytes) -> tuple[DataPoint, ...]:
     except (msgspec.DecodeError, ValueError) as exc:
         raise UpstreamError(f"Wikimedia answered with an unexpected body: {exc}") from exc
     if not points:
-        raise NoData("Wikimedia returned no data points")
+        raise NoData()
     return points
 
 
@@ -104,11 +138,7 @@ def _error_for(response: httpx.Response) -> Exception:
     status = response.status_code
     detail = _detail(response)
     if status == 404 and _means_no_data(detail):
-        return NoData(
-            "Wikimedia has no data for this article and period: it had zero views, the title does not exist "
-            "on this project (titles are case-sensitive; redirects count separately), or the data is not "
-            "loaded yet; Wikimedia cannot tell which"
-        )
+        return NoData()
     if status == 429:
         return UpstreamThrottled("Wikimedia is throttling requests", retry_after(response.headers))
     if status == 503:

@@ -56,6 +56,16 @@ class NoData(PageviewsError):
 
     code = "no_data"
 
+    def __init__(self, detail: str = "") -> None:
+        super().__init__(detail or NO_DATA_DETAIL)
+
+
+NO_DATA_DETAIL = (
+    "Wikimedia has no data for this article and period: it had zero views, the title does not exist on this "
+    "project (titles are case-sensitive; redirects count separately), or the data is not loaded yet; "
+    "Wikimedia cannot tell which"
+)
+
 
 class UpstreamError(PageviewsError):
     """Wikimedia answered something unusable: a 5xx, a body that is not the documented shape, a wrong period."""

@@ -17,13 +17,22 @@ class Freshness(msgspec.Struct, frozen=True):
     settle: dt.timedelta = dt.timedelta(hours=48)
 
     def is_complete(self, month: Month, now: dt.datetime) -> bool:
-        return now >= month.end() + self.settle
+        return self.is_settled(month.end(), now)
+
+    def is_settled(self, period_end: dt.datetime, now: dt.datetime) -> bool:
+        """Whether a period that ended at `period_end` has had time to be loaded in full."""
+        return now >= period_end + self.settle
 
     def check_servable(self, month: Month, now: dt.datetime) -> None:
-        current = Month.of(now.astimezone(dt.UTC).date())
-        if month > current:
-            raise FutureMonth(f"{month} is in the future; the latest month with data is {current} (partial)")
-        if month < DATA_START:
-            raise BeforeDataStart(
-                f"{month} is before {DATA_START}: Wikimedia's per-article pageview data starts in July 2015"
-            )
+        check_months(month, month, now.astimezone(dt.UTC).date())
+
+
+def check_months(first: Month, last: Month, today: dt.date) -> None:
+    """Months can be asked about from July 2015 (where Wikimedia's data starts) to the current one."""
+    current = Month.of(today)
+    if last > current:
+        raise FutureMonth(f"{last} is in the future; the latest month with data is {current} (partial)")
+    if first < DATA_START:
+        raise BeforeDataStart(
+            f"{first} is before {DATA_START}: Wikimedia's per-article pageview data starts in July 2015"
+        )

@@ -5,7 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from typing import Protocol
 
-from pageviews.domain.model import ArticleQuery, Fetched, Granularity
+from pageviews.domain.model import Access, ArticleQuery, Fetched, Granularity, Month, Project
+from pageviews.domain.top import TopArticles
 
 
 class PageviewsSource(Protocol):
@@ -18,6 +19,12 @@ class PageviewsSource(Protocol):
     async def per_article(
         self, query: ArticleQuery, granularity: Granularity, first: dt.date, last: dt.date
     ) -> Fetched: ...
+
+
+class TopArticlesSource(Protocol):
+    """Where a month's most viewed articles come from; raises `NoData` when the month has no list."""
+
+    async def top_articles(self, project: Project, access: Access, month: Month) -> TopArticles: ...
 
 
 class Clock(Protocol):

@@ -1,0 +1,210 @@
+"""Series of views over a range of days or months: the range rules, zero-filling, splits and the peak.
+
+Wikimedia omits periods with zero views and loads each day hours (sometimes more than a day) after it ends.
+So, inside a range: a *settled* period that Wikimedia did not report is a 0; an unsettled period is reported
+as Wikimedia has it, marked `complete: false`, and is absent when Wikimedia has nothing for it yet. Nothing is
+invented for days that may not be loaded.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+import re
+from collections.abc import Iterator, Mapping, Sequence
+
+import msgspec
+
+from pageviews.domain.errors import BeforeDataStart, InvalidInput, NoData, UpstreamError
+from pageviews.domain.freshness import Freshness, check_months
+from pageviews.domain.model import (
+    DATA_START,
+    Access,
+    Agent,
+    ArticleQuery,
+    DataPoint,
+    Granularity,
+    Month,
+)
+
+MAX_MONTHS = 240
+MAX_DAYS = 1096
+"""Range limits: 20 years of months (all the data there is), three years of days."""
+
+
+class InvalidRange(InvalidInput):
+    code = "invalid_range"
+
+
+class FutureDate(InvalidInput):
+    code = "future_date"
+
+
+_DAY = re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})")
+
+
+class Breakdown(enum.StrEnum):
+    AGENT = "agent"
+    ACCESS = "access"
+
+    def parts(self, query: ArticleQuery) -> dict[str, ArticleQuery]:
+        """The queries whose views add up to the whole, by the name of each part."""
+        if self is Breakdown.AGENT:
+            agents = (Agent.USER, Agent.SPIDER, Agent.AUTOMATED)
+            return {a.value: msgspec.structs.replace(query, agent=a) for a in agents}
+        accesses = (Access.DESKTOP, Access.MOBILE_WEB, Access.MOBILE_APP)
+        return {a.value: msgspec.structs.replace(query, access=a) for a in accesses}
+
+    def whole(self, query: ArticleQuery) -> ArticleQuery:
+        if self is Breakdown.AGENT:
+            return msgspec.structs.replace(query, agent=Agent.ALL)
+        return msgspec.structs.replace(query, access=Access.ALL)
+
+
+class PeriodRange(msgspec.Struct, frozen=True):
+    """An inclusive range of whole days or whole months, within the data Wikimedia has and its limits."""
+
+    granularity: Granularity
+    first: dt.date
+    last: dt.date
+
+    @classmethod
+    def parse(cls, granularity: Granularity, start: str, end: str | None, today: dt.date) -> PeriodRange:
+        end = start if end is None else end
+        if granularity is Granularity.MONTHLY:
+            first, last = Month.parse(start).first_day, Month.parse(end).last_day
+        else:
+            first, last = _day_or_month(start, first_of_month=True), _day_or_month(end, first_of_month=False)
+        return cls.checked(granularity, first, last, today)
+
+    @classmethod
+    def for_month(cls, month: Month, today: dt.date) -> PeriodRange:
+        return cls.checked(Granularity.MONTHLY, month.first_day, month.last_day, today)
+
+    @classmethod
+    def checked(cls, granularity: Granularity, first: dt.date, last: dt.date, today: dt.date) -> PeriodRange:
+        if first > last:
+            raise InvalidRange(f"the range starts ({first}) after it ends ({last})")
+        if granularity is Granularity.MONTHLY:
+            check_months(Month.of(first), Month.of(last), today)
+        elif first < DATA_START.first_day:
+            raise BeforeDataStart(f"{first} is before {DATA_START.first_day}: Wikimedia's data starts there")
+        elif last > today:
+            raise FutureDate(f"{last} is in the future; the latest day is {today} (partial)")
+        periods = cls(granularity, first, last)
+        limit = MAX_MONTHS if granularity is Granularity.MONTHLY else MAX_DAYS
+        if periods.count() > limit:
+            raise InvalidRange(f"a {granularity.value} range covers at most {limit} periods")
+        return periods
+
+    def starts(self) -> Iterator[dt.date]:
+        """The first day of every period in the range."""
+        if self.granularity is Granularity.DAILY:
+            for offset in range((self.last - self.first).days + 1):
+                yield self.first + dt.timedelta(days=offset)
+            return
+        month, last = Month.of(self.first), Month.of(self.last)
+        while month <= last:
+            yield month.first_day
+            month = month.next()
+
+    def count(self) -> int:
+        if self.granularity is Granularity.DAILY:
+            return (self.last - self.first).days + 1
+        first, last = Month.of(self.first), Month.of(self.last)
+        return (last.year - first.year) * 12 + last.month - first.month + 1
+
+    def period_end(self, start: dt.date) -> dt.datetime:
+        """When the period starting on `start` ends (UTC)."""
+        if self.granularity is Granularity.MONTHLY:
+            return Month.of(start).end()
+        return dt.datetime.combine(start + dt.timedelta(days=1), dt.time(), tzinfo=dt.UTC)
+
+    def label(self, start: dt.date) -> str:
+        return _label(self.granularity, start)
+
+    def split(self) -> tuple[PeriodRange, PeriodRange] | None:
+        """Two adjacent halves (for checking that a range is the concatenation of its parts)."""
+        starts = list(self.starts())
+        if len(starts) < 2:
+            return None
+        middle = starts[len(starts) // 2]
+        return (
+            PeriodRange(self.granularity, self.first, middle - dt.timedelta(days=1)),
+            PeriodRange(self.granularity, middle, self.last),
+        )
+
+
+def _label(granularity: Granularity, start: dt.date) -> str:
+    return f"{start:%Y-%m}" if granularity is Granularity.MONTHLY else start.isoformat()
+
+
+def _day_or_month(text: str, *, first_of_month: bool) -> dt.date:
+    match = _DAY.fullmatch(text)
+    if match is None:
+        month = Month.parse(text)  # raises InvalidMonth with the expected forms
+        return month.first_day if first_of_month else month.last_day
+    try:
+        return dt.date(int(match[1]), int(match[2]), int(match[3]))
+    except ValueError:
+        raise InvalidRange(f"{text!r} is not a date") from None
+
+
+class SeriesItem(msgspec.Struct, frozen=True):
+    period: dt.date
+    views: int
+    complete: bool
+    parts: Mapping[str, int] | None = None
+
+
+class Series(msgspec.Struct, frozen=True):
+    query: ArticleQuery
+    periods: PeriodRange
+    items: tuple[SeriesItem, ...]
+    breakdown: Breakdown | None = None
+    stale: bool = False
+
+    @property
+    def total(self) -> int:
+        return sum(item.views for item in self.items)
+
+    @property
+    def peak(self) -> SeriesItem | None:
+        """The period with the most views (the earliest among equals)."""
+        return max(self.items, key=lambda item: item.views, default=None)
+
+
+def checked_points(periods: PeriodRange, points: Sequence[DataPoint]) -> dict[dt.date, int]:
+    """The points by period start, refusing anything the source was not asked for: a point outside the
+    range, on a day that does not start a period, or twice for one period is an upstream error, never data."""
+    starts = set(periods.starts())
+    found: dict[dt.date, int] = {}
+    for point in points:
+        if point.period not in starts or point.period in found:
+            raise UpstreamError(
+                f"asked for {periods.label(periods.first)}..{periods.label(periods.last)}, the upstream "
+                f"answered for {periods.label(point.period)}"
+            )
+        found[point.period] = point.views
+    return found
+
+
+def build_items(
+    periods: PeriodRange,
+    parts: Mapping[str, Mapping[dt.date, int]],
+    now: dt.datetime,
+    freshness: Freshness,
+) -> tuple[SeriesItem, ...]:
+    """Zero-filled items from the points of each part (one part named "" when there is no breakdown)."""
+    if not any(parts.values()):
+        raise NoData()
+    items = []
+    for start in periods.starts():
+        values = {name: points.get(start) for name, points in parts.items()}
+        complete = freshness.is_settled(periods.period_end(start), now)
+        if not complete and all(v is None for v in values.values()):
+            continue
+        counts = {name: v or 0 for name, v in values.items()}
+        split = None if set(counts) == {""} else counts
+        items.append(SeriesItem(start, sum(counts.values()), complete, split))
+    return tuple(items)
