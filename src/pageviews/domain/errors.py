@@ -35,6 +35,14 @@ class InvalidAgent(InvalidInput):
     code = "invalid_agent"
 
 
+class InvalidGranularity(InvalidInput):
+    code = "invalid_granularity"
+
+
+class InvalidBreakdown(InvalidInput):
+    code = "invalid_breakdown"
+
+
 class InvalidYear(InvalidInput):
     code = "invalid_year"
 

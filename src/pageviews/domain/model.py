@@ -13,6 +13,7 @@ import msgspec
 from pageviews.domain.errors import (
     InvalidAccess,
     InvalidAgent,
+    InvalidGranularity,
     InvalidMonth,
     InvalidProject,
     InvalidTitle,
@@ -55,6 +56,13 @@ class Agent(enum.StrEnum):
 class Granularity(enum.StrEnum):
     DAILY = "daily"
     MONTHLY = "monthly"
+
+    @classmethod
+    def parse(cls, raw: str) -> Granularity:
+        try:
+            return cls(raw.strip().lower())
+        except ValueError:
+            raise InvalidGranularity(f"granularity must be monthly or daily; got {raw!r}") from None
 
 
 _PROJECT_LABEL = r"[a-z0-9](?:[a-z0-9_-]{0,62})"

@@ -15,7 +15,7 @@ from collections.abc import Iterator, Mapping, Sequence
 
 import msgspec
 
-from pageviews.domain.errors import BeforeDataStart, InvalidInput, NoData, UpstreamError
+from pageviews.domain.errors import BeforeDataStart, InvalidBreakdown, InvalidInput, NoData, UpstreamError
 from pageviews.domain.freshness import Freshness, check_months
 from pageviews.domain.model import (
     DATA_START,
@@ -46,6 +46,19 @@ _DAY = re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})")
 class Breakdown(enum.StrEnum):
     AGENT = "agent"
     ACCESS = "access"
+
+    @classmethod
+    def parse(cls, raw: str, access: Access, agent: Agent | None) -> Breakdown:
+        """A split, which must not contradict the filter on the same dimension (its parts add up to all)."""
+        try:
+            breakdown = cls(raw.strip().lower())
+        except ValueError:
+            raise InvalidBreakdown(f"breakdown must be agent or access; got {raw!r}") from None
+        if breakdown is Breakdown.AGENT and agent not in (None, Agent.ALL):
+            raise InvalidBreakdown("breakdown=agent splits all agents; do not also filter by agent")
+        if breakdown is Breakdown.ACCESS and access is not Access.ALL:
+            raise InvalidBreakdown("breakdown=access splits all-access; do not also filter by access")
+        return breakdown
 
     def parts(self, query: ArticleQuery) -> dict[str, ArticleQuery]:
         """The queries whose views add up to the whole, by the name of each part."""

@@ -12,6 +12,7 @@ from litestar.di import Provide
 from pageviews.adapters.http.docs import docs_assets_router, openapi_config
 from pageviews.adapters.http.problems import EXCEPTION_HANDLERS
 from pageviews.adapters.http.routes import ROUTES
+from pageviews.adapters.http.v1 import V1_ROUTES
 from pageviews.containers import Container
 from pageviews.service import PageviewsService
 
@@ -33,7 +34,7 @@ def create_app(container: Container) -> Litestar:
         return await service if inspect.isawaitable(service) else service
 
     return Litestar(
-        route_handlers=[*ROUTES, docs_assets_router()],
+        route_handlers=[*ROUTES, *V1_ROUTES, docs_assets_router()],
         dependencies={"service": Provide(provide_service)},
         exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
         lifespan=[lifespan],

@@ -1,0 +1,287 @@
+"""The v1 API: series over ranges (monthly or daily), splits by agent or access, top lists, batches, CSV."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Sequence
+from typing import Annotated, Any
+
+import msgspec
+from litestar import Request, Response, get, post
+from litestar.di import NamedDependency
+from litestar.openapi.spec import Example
+from litestar.params import Body, Parameter
+
+from pageviews.adapters.http.problems import Problem, problem, status_of
+from pageviews.adapters.http.responses import error_responses
+from pageviews.adapters.http.routes import AccessParam
+from pageviews.domain.errors import PageviewsError
+from pageviews.domain.model import Access, Agent, Article, ArticleQuery, Granularity, Month, Project
+from pageviews.domain.series import MAX_DAYS, MAX_MONTHS, Breakdown, PeriodRange, Series
+from pageviews.domain.top import DEFAULT_TOP, MAX_TOP, TopArticles
+from pageviews.service import MAX_BATCH, PageviewsService
+
+CSV = "text/csv"
+
+
+class Peak(msgspec.Struct):
+    period: str
+    views: int
+
+
+class SeriesItemOut(msgspec.Struct, omit_defaults=True):
+    period: str
+    views: int
+    complete: bool
+    breakdown: dict[str, int] | None = None
+
+
+class SeriesOut(msgspec.Struct, kw_only=True, omit_defaults=True):
+    project: str
+    article: str
+    access: Access
+    agent: Agent
+    granularity: Granularity
+    from_: str = msgspec.field(name="from")
+    to: str
+    total: int
+    items: list[SeriesItemOut]
+    stale: bool
+    peak: Peak | None = None
+    breakdown: Breakdown | None = None
+
+    @classmethod
+    def of(cls, series: Series) -> SeriesOut:
+        periods, query = series.periods, series.query
+        peak = series.peak if periods.granularity is Granularity.DAILY else None
+        return cls(
+            project=query.project.name,
+            article=query.article.title,
+            access=query.access,
+            agent=query.agent,
+            granularity=periods.granularity,
+            from_=periods.label(periods.first),
+            to=periods.label(periods.last),
+            total=series.total,
+            items=[
+                SeriesItemOut(
+                    periods.label(i.period), i.views, i.complete, dict(i.parts) if i.parts else None
+                )
+                for i in series.items
+            ],
+            stale=series.stale,
+            peak=Peak(periods.label(peak.period), peak.views) if peak else None,
+            breakdown=series.breakdown,
+        )
+
+
+class TopItemOut(msgspec.Struct):
+    rank: int
+    article: str
+    views: int
+
+
+class TopOut(msgspec.Struct):
+    project: str
+    month: str
+    access: Access
+    items: list[TopItemOut]
+    stale: bool = False
+
+    @classmethod
+    def of(cls, top: TopArticles) -> TopOut:
+        items = [TopItemOut(e.rank, e.article, e.views) for e in top.entries]
+        return cls(top.project.name, str(top.month), top.access, items, top.stale)
+
+
+class BatchRequest(msgspec.Struct, forbid_unknown_fields=True):
+    articles: list[str]
+    from_: str = msgspec.field(name="from")
+    project: str = "en.wikipedia"
+    to: str | None = None
+    granularity: str = Granularity.MONTHLY.value
+    access: str = Access.ALL.value
+    agent: str = Agent.USER.value
+
+
+class BatchResult(msgspec.Struct, omit_defaults=True):
+    article: str
+    series: SeriesOut | None = None
+    problem: Problem | None = None
+
+
+class BatchOut(msgspec.Struct):
+    results: list[BatchResult]
+
+
+GranularityParam = Annotated[
+    str,
+    Parameter(
+        query="granularity",
+        description="`monthly` (the default) or `daily`.",
+        schema_extra={"enum": [g.value for g in Granularity]},
+    ),
+]
+FromParam = Annotated[
+    str,
+    Parameter(
+        query="from",
+        description="First period: `YYYY-MM` (monthly or daily) or `YYYY-MM-DD` (daily).",
+        examples=[Example(value="2023-01")],
+    ),
+]
+ToParam = Annotated[
+    str | None,
+    Parameter(query="to", description="Last period, same forms as `from` (default: `from`).", required=False),
+]
+AgentFilter = Annotated[
+    str | None,
+    Parameter(
+        query="agent",
+        description="`user` (default), `spider`, `automated` or `all-agents`.",
+        schema_extra={"enum": [a.value for a in Agent]},
+        required=False,
+    ),
+]
+BreakdownParam = Annotated[
+    str | None,
+    Parameter(
+        query="breakdown",
+        description="Split each period by `agent` (user/spider/automated) or `access` "
+        "(desktop/mobile-web/mobile-app); the parts add up to `views`.",
+        schema_extra={"enum": [b.value for b in Breakdown]},
+        required=False,
+    ),
+]
+
+SERIES_DESCRIPTION = f"""\
+Views of one article per month or per day over a range, with the total (and the peak day for daily series).
+
+The article is everything after the project and may contain `/`. Wikimedia omits periods with zero views: a
+period that has settled (ended more than `PAGEVIEWS_SETTLE_HOURS` ago) and was not reported is a 0; an
+unsettled period is shown as Wikimedia has it with `complete: false`, and left out while Wikimedia has nothing
+for it. A range with no data at all is a 404. Ranges cover at most {MAX_MONTHS} months or {MAX_DAYS} days.
+Send `Accept: text/csv` for CSV (`period,views` plus one column per part of a breakdown)."""
+
+
+@get(
+    "/v1/pageviews/{project:str}/{article:path}",
+    operation_id="series",
+    summary="Views of an article over a range",
+    description=SERIES_DESCRIPTION,
+    tags=["v1"],
+    responses=error_responses(400, 404, 500, 502, 503, 504),
+)
+async def series(
+    request: Request[Any, Any, Any],
+    project: Annotated[str, Parameter(description="Wikimedia project, like en.wikipedia.")],
+    article: Annotated[str, Parameter(description="The title; may contain `/`.")],
+    service: NamedDependency[PageviewsService],
+    start: FromParam,
+    end: ToParam = None,
+    granularity: GranularityParam = Granularity.MONTHLY.value,
+    access: AccessParam = Access.ALL.value,
+    agent: AgentFilter = None,
+    breakdown: BreakdownParam = None,
+) -> Response[SeriesOut]:
+    parsed_project = Project.parse(project)
+    parsed_access, parsed_agent = Access.parse(access), None if agent is None else Agent.parse(agent)
+    split = None if breakdown is None else Breakdown.parse(breakdown, parsed_access, parsed_agent)
+    query = ArticleQuery(
+        parsed_project,
+        Article.parse(article.removeprefix("/"), parsed_project),
+        parsed_access,
+        parsed_agent or Agent.USER,
+    )
+    periods = PeriodRange.parse(Granularity.parse(granularity), start, end, service.today())
+    answer = SeriesOut.of(await service.series(query, periods, split))
+    if _wants_csv(request):
+        parts = list(answer.items[0].breakdown or {}) if answer.items else []
+        rows = [[i.period, i.views, *((i.breakdown or {}).get(p, 0) for p in parts)] for i in answer.items]
+        return _csv(["period", "views", *parts], rows)
+    return Response(answer)
+
+
+@get(
+    "/v1/top/{project:str}/{month:str}",
+    operation_id="topArticles",
+    summary="A month's most viewed articles",
+    description="The most viewed articles of a complete month (human traffic, as Wikimedia ranks them; ranks "
+    "may tie). `month` is `YYYY-MM`. Send `Accept: text/csv` for CSV (`rank,article,views`).",
+    tags=["v1"],
+    responses=error_responses(400, 404, 500, 502, 503, 504),
+)
+async def top(
+    request: Request[Any, Any, Any],
+    project: Annotated[str, Parameter(description="Wikimedia project, like en.wikipedia.")],
+    month: Annotated[str, Parameter(description="`YYYY-MM`", examples=[Example(value="2023-10")])],
+    service: NamedDependency[PageviewsService],
+    access: AccessParam = Access.ALL.value,
+    limit: Annotated[
+        int,
+        Parameter(query="limit", description=f"At most this many (1 to {MAX_TOP}).", ge=1, le=MAX_TOP),
+    ] = DEFAULT_TOP,
+) -> Response[TopOut]:
+    answer = TopOut.of(
+        await service.top(Project.parse(project), Access.parse(access), Month.parse(month), limit)
+    )
+    if _wants_csv(request):
+        return _csv(["rank", "article", "views"], [[i.rank, i.article, i.views] for i in answer.items])
+    return Response(answer)
+
+
+@post(
+    "/v1/pageviews/batch",
+    operation_id="batch",
+    summary="Series for many articles at once",
+    description=f"Up to {MAX_BATCH} articles of one project over one range. One result per article, in "
+    "order: its series, or a problem for that article alone (one bad title does not fail the batch).",
+    tags=["v1"],
+    status_code=200,
+    responses=error_responses(400, 500),
+)
+async def batch(
+    data: Annotated[
+        BatchRequest,
+        Body(
+            examples=[
+                Example(
+                    value={
+                        "project": "en.wikipedia",
+                        "articles": ["Albert_Einstein", "AC/DC"],
+                        "from": "2023-01",
+                    }
+                )
+            ]
+        ),
+    ],
+    service: NamedDependency[PageviewsService],
+) -> BatchOut:
+    project = Project.parse(data.project)
+    periods = PeriodRange.parse(Granularity.parse(data.granularity), data.from_, data.to, service.today())
+    results = await service.batch(
+        project, data.articles, periods, Access.parse(data.access), Agent.parse(data.agent)
+    )
+    return BatchOut([_result(title, result) for title, result in zip(data.articles, results, strict=True)])
+
+
+def _result(title: str, result: Series | PageviewsError) -> BatchResult:
+    if isinstance(result, PageviewsError):
+        return BatchResult(title, problem=problem(status_of(result), result.code, result.detail))
+    return BatchResult(title, series=SeriesOut.of(result))
+
+
+def _wants_csv(request: Request[Any, Any, Any]) -> bool:
+    return request.accept.best_match(["application/json", CSV], default="application/json") == CSV
+
+
+def _csv(header: Sequence[str], rows: Sequence[Sequence[object]]) -> Response[Any]:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(header)
+    writer.writerows(rows)
+    return Response(buffer.getvalue(), media_type=CSV)
+
+
+V1_ROUTES = [series, top, batch]
