@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import argparse
-import logging
 import os
 import sys
 from collections.abc import Sequence
 
+from pageviews.adapters import logs
 from pageviews.settings import Settings, SettingsError
 
 
@@ -28,9 +28,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SettingsError as exc:
         print(f"pageviews: {exc}", file=sys.stderr)
         return 2
-    logging.basicConfig(
-        level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s %(message)s"
-    )
     return serve(args.host, args.port, args.workers, settings)
 
 
@@ -38,6 +35,7 @@ def serve(host: str, port: int, workers: int, settings: Settings) -> int:
     from granian.constants import Interfaces
     from granian.server import Server
 
+    log_config = logs.configure(settings.log_level)
     Server(
         "pageviews.asgi:app_factory",
         factory=True,
@@ -46,6 +44,7 @@ def serve(host: str, port: int, workers: int, settings: Settings) -> int:
         port=port,
         workers=workers,
         log_level=settings.log_level.lower(),  # type: ignore[arg-type]
+        log_dictconfig=log_config,
     ).serve()
     return 0
 

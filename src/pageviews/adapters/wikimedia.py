@@ -188,12 +188,17 @@ def _seconds(value: str) -> float | None:
 
 
 def make_client(
-    base_url: str, user_agent: str, timeout: float, max_connections: int = 10
+    base_url: str,
+    user_agent: str,
+    timeout: float,
+    max_connections: int = 10,
+    transport: httpx.AsyncBaseTransport | None = None,
 ) -> httpx.AsyncClient:
+    limits = httpx.Limits(max_connections=max_connections, max_keepalive_connections=max_connections)
     return httpx.AsyncClient(
         base_url=base_url.rstrip("/") + "/",
         headers={"User-Agent": user_agent, "Accept": "application/json"},
         timeout=httpx.Timeout(timeout),
-        limits=httpx.Limits(max_connections=max_connections, max_keepalive_connections=max_connections),
+        transport=transport or httpx.AsyncHTTPTransport(limits=limits),
         follow_redirects=False,
     )

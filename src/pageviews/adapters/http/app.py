@@ -5,11 +5,15 @@ from __future__ import annotations
 import inspect
 from collections.abc import AsyncIterator, Awaitable
 from contextlib import asynccontextmanager
+from typing import Any
 
-from litestar import Litestar
+from litestar import Litestar, Response, get
+from litestar.config.cors import CORSConfig
 from litestar.di import Provide
+from prometheus_client import CONTENT_TYPE_LATEST
 
 from pageviews.adapters.http.docs import docs_assets_router, openapi_config
+from pageviews.adapters.http.observability import Metrics, Observed
 from pageviews.adapters.http.problems import EXCEPTION_HANDLERS
 from pageviews.adapters.http.routes import ROUTES
 from pageviews.adapters.http.v1 import V1_ROUTES
@@ -33,13 +37,45 @@ def create_app(container: Container) -> Litestar:
         service: PageviewsService | Awaitable[PageviewsService] = container.service()
         return await service if inspect.isawaitable(service) else service
 
-    return Litestar(
-        route_handlers=[*ROUTES, *V1_ROUTES, docs_assets_router()],
+    settings = container.settings()
+    metrics: Metrics = container.metrics()
+
+    @get("/metrics", include_in_schema=False, cache=False)
+    async def metrics_endpoint() -> Response[bytes]:
+        return Response(metrics.render(), media_type=CONTENT_TYPE_LATEST)
+
+    return PageviewsApp(
+        metrics,
+        route_handlers=[*ROUTES, *V1_ROUTES, metrics_endpoint, docs_assets_router()],
         dependencies={"service": Provide(provide_service)},
-        exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
+        exception_handlers=EXCEPTION_HANDLERS,
         lifespan=[lifespan],
         openapi_config=openapi_config(),
+        cors_config=_cors(settings.cors_origins),
+        logging_config=None,
     )
+
+
+class PageviewsApp(Litestar):
+    """Litestar, observed as a whole: per-route middleware would miss the 404s and 405s of routing."""
+
+    def __init__(self, metrics: Metrics, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self._observed = Observed(super().__call__, metrics)
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] == "http":
+            await self._observed(scope, receive, send)
+        else:
+            await super().__call__(scope, receive, send)
+
+
+def _cors(origins: str) -> CORSConfig | None:
+    """CORS stays off unless origins are configured (comma-separated, or `*`)."""
+    allowed = [o.strip() for o in origins.split(",") if o.strip()]
+    if not allowed:
+        return None
+    return CORSConfig(allow_origins=allowed, allow_methods=["GET", "POST", "OPTIONS"], max_age=600)
 
 
 async def _maybe_await(result: Awaitable[None] | None) -> None:

@@ -1,0 +1,156 @@
+"""What operators see: Prometheus metrics, one JSON log line per request, request ids, security headers.
+
+It wraps the whole application (not a per-route middleware), so 404s and 405s are counted, logged and
+given the same headers as everything else.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import time
+import uuid
+from collections.abc import Awaitable, Callable, MutableMapping
+from typing import Any
+
+from prometheus_client import (
+    CollectorRegistry,
+    Counter,
+    Gauge,
+    Histogram,
+    disable_created_metrics,
+    generate_latest,
+)
+
+log = logging.getLogger("pageviews.access")
+
+Scope = MutableMapping[str, Any]
+Message = MutableMapping[str, Any]
+Receive = Callable[[], Awaitable[Any]]
+Send = Callable[[Any], Awaitable[None]]
+ASGIApp = Callable[..., Awaitable[None]]
+
+
+_REQUEST_ID = re.compile(r"[A-Za-z0-9._:@/+=-]{1,128}")
+_LATENCY_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30)
+
+API_CSP = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
+# The docs page runs Swagger UI from the service itself; its bootstrap script is inline.
+DOCS_CSP = (
+    "default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; "
+    "img-src 'self' data:; frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
+)
+_COMMON_HEADERS = [
+    (b"x-content-type-options", b"nosniff"),
+    (b"referrer-policy", b"no-referrer"),
+    (b"x-frame-options", b"DENY"),
+    (b"cross-origin-resource-policy", b"same-site"),
+]
+
+
+class Metrics:
+    """The service's Prometheus metrics, on a registry of their own (one per application)."""
+
+    def __init__(self) -> None:
+        disable_created_metrics()  # type: ignore[no-untyped-call]  # `_created` series only double the output
+        self.registry = CollectorRegistry(auto_describe=True)
+        self.requests = Counter(
+            "pageviews_http_requests",
+            "HTTP requests served",
+            ["route", "method", "status"],
+            registry=self.registry,
+        )
+        self.latency = Histogram(
+            "pageviews_http_request_duration_seconds",
+            "Time to serve an HTTP request",
+            ["route"],
+            buckets=_LATENCY_BUCKETS,
+            registry=self.registry,
+        )
+        self.upstream_requests = Counter(
+            "pageviews_upstream_requests",
+            "Requests to Wikimedia by outcome",
+            ["outcome"],
+            registry=self.registry,
+        )
+        self.upstream_latency = Histogram(
+            "pageviews_upstream_request_duration_seconds",
+            "Time Wikimedia took to answer",
+            buckets=_LATENCY_BUCKETS,
+            registry=self.registry,
+        )
+        self.cache_lookups = Counter(
+            "pageviews_cache_lookups", "Cache lookups by result", ["result"], registry=self.registry
+        )
+        self.breaker_open = Gauge(
+            "pageviews_upstream_circuit_open", "1 while the circuit breaker is open", registry=self.registry
+        )
+
+    def upstream(self, outcome: str, seconds: float) -> None:
+        self.upstream_requests.labels(outcome).inc()
+        self.upstream_latency.observe(seconds)
+
+    def render(self) -> bytes:
+        return generate_latest(self.registry)
+
+
+def request_id_of(scope: Scope) -> str:
+    """The client's `X-Request-ID` when it is a sane token, else a new one."""
+    for name, value in scope.get("headers", ()):
+        if name == b"x-request-id":
+            candidate: str = value.decode("latin-1")
+            if _REQUEST_ID.fullmatch(candidate):
+                return candidate
+    return uuid.uuid4().hex
+
+
+class Observed:
+    """ASGI wrapper: request id in and out, security headers, a log line and metrics per request."""
+
+    def __init__(self, app: ASGIApp, metrics: Metrics) -> None:
+        self._app = app
+        self._metrics = metrics
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self._app(scope, receive, send)
+            return
+        request_id = request_id_of(scope)
+        scope.setdefault("state", {})["request_id"] = request_id
+        extra = [(b"x-request-id", request_id.encode()), *_COMMON_HEADERS, _csp(scope["path"])]
+        status = 500
+        started = time.perf_counter()
+
+        async def send_with_headers(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                message["headers"] = [*message.get("headers", ()), *extra]
+            await send(message)
+
+        try:
+            await self._app(scope, receive, send_with_headers)
+        finally:
+            self._record(scope, request_id, status, time.perf_counter() - started)
+
+    def _record(self, scope: Scope, request_id: str, status: int, seconds: float) -> None:
+        route: str = scope.get("path_template") or "unmatched"
+        method = scope["method"]
+        self._metrics.requests.labels(route, method, str(status)).inc()
+        self._metrics.latency.labels(route).observe(seconds)
+        log.info(
+            "request",
+            extra={
+                "request_id": request_id,
+                "method": method,
+                "route": route,
+                "path": scope["path"],
+                "status": status,
+                "duration_ms": round(seconds * 1000, 3),
+            },
+        )
+
+
+def _csp(path: str) -> tuple[bytes, bytes]:
+    policy = DOCS_CSP if path.startswith("/schema") else API_CSP
+    return (b"content-security-policy", policy.encode())
