@@ -112,7 +112,8 @@ def normalise_title(raw: str, project: Project = DEFAULT_PROJECT) -> str:
         first = title[0].upper()
         if len(first) == 1:
             title = first + title[1:]
-    return title
+    # Again: dropping a direction mark or upper-casing can make a base letter and a mark composable.
+    return unicodedata.normalize("NFC", title)
 
 
 class Article(msgspec.Struct, frozen=True):
