@@ -42,5 +42,10 @@ class Container(containers.DeclarativeContainer):
     source = providers.Singleton(WikimediaPageviewsSource, client=wikimedia_client)
     freshness = providers.Singleton(_freshness, settings=settings)
     service = providers.Singleton(
-        PageviewsService, source=source, top_source=source, clock=clock, freshness=freshness
+        PageviewsService,
+        source=source,
+        top_source=source,
+        clock=clock,
+        freshness=freshness,
+        batch_concurrency=settings.provided.batch_concurrency,
     )

@@ -32,6 +32,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     upstream_timeout: Annotated[float, msgspec.Meta(gt=0, le=300)] = 10.0
     upstream_connections: Annotated[int, msgspec.Meta(ge=1, le=100)] = 10
     settle_hours: Annotated[float, msgspec.Meta(ge=0, le=24 * 31)] = 48.0
+    batch_concurrency: Annotated[int, msgspec.Meta(ge=1, le=100)] = 4
     log_level: Annotated[str, msgspec.Meta(pattern="(?i)^(debug|info|warning|error|critical)$")] = "INFO"
     cors_origins: str = ""
 
