@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 
-from pageviews.domain.errors import NoData, PageviewsError
-from pageviews.domain.model import ArticleQuery, DataPoint, Fetched, Granularity
+from pageviews.domain.errors import NoData
+from pageviews.domain.model import Access, ArticleQuery, DataPoint, Fetched, Granularity, Month, Project
+from pageviews.domain.top import TopArticles
 
 
 class FixedClock:
@@ -17,13 +18,18 @@ class FixedClock:
 
 
 class FakePageviewsSource:
-    """Answers from a dict of points, and records every request it was asked."""
+    """Answers from a dict of points, and records every request it was asked.
+
+    `error` is raised instead of answering (any exception, to test unexpected failures too);
+    `answer_override` is returned whatever was asked (to test answers for the wrong period);
+    `stale` marks every answer as a stale copy."""
 
     def __init__(self) -> None:
         self.points: dict[tuple[ArticleQuery, Granularity], list[DataPoint]] = {}
         self.asked: list[tuple[ArticleQuery, Granularity, dt.date, dt.date]] = []
-        self.error: PageviewsError | None = None
+        self.error: Exception | None = None
         self.answer_override: list[DataPoint] | None = None
+        self.stale = False
 
     def add(self, query: ArticleQuery, granularity: Granularity, period: dt.date, views: int) -> None:
         self.points.setdefault((query, granularity), []).append(DataPoint(period, views))
@@ -35,8 +41,23 @@ class FakePageviewsSource:
         if self.error is not None:
             raise self.error
         if self.answer_override is not None:
-            return Fetched(tuple(self.answer_override))
+            return Fetched(tuple(self.answer_override), stale=self.stale)
         found = tuple(p for p in self.points.get((query, granularity), []) if first <= p.period <= last)
         if not found:
             raise NoData("no data")
-        return Fetched(found)
+        return Fetched(found, stale=self.stale)
+
+
+class FakeTopArticlesSource:
+    """Answers top lists from a dict, and records every month it was asked."""
+
+    def __init__(self) -> None:
+        self.lists: dict[tuple[Project, Access, Month], TopArticles] = {}
+        self.asked: list[tuple[Project, Access, Month]] = []
+
+    async def top_articles(self, project: Project, access: Access, month: Month) -> TopArticles:
+        self.asked.append((project, access, month))
+        try:
+            return self.lists[(project, access, month)]
+        except KeyError:
+            raise NoData() from None
