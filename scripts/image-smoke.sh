@@ -28,6 +28,7 @@
 # Exits non-zero on the first failure, after printing the container's logs.
 #
 # Environment knobs: PYTHON_BASE, IMAGE (default pageviews:smoke),
+# SKIP_BUILD=1 (test $IMAGE as already built, e.g. by CI's buildx step),
 # STOP_TIMEOUT (default 20 s), CACHE_DIR (default /var/cache/pageviews-ci),
 # STATE_DIR (default /var/lib/pageviews-ci: private dockerd's data root),
 # DEBIAN_MIRROR (default http://deb.debian.org/debian).
@@ -364,11 +365,24 @@ stop_container() {
     || die "stopping took the whole timeout: SIGTERM was not handled"
 }
 
+use_prebuilt_image() {
+  image_present "$IMAGE" || die "SKIP_BUILD=1 but image $IMAGE is not in the engine"
+  log "SKIP_BUILD=1: testing the already built $IMAGE ($(docker image inspect -f '{{.Id}}' "$IMAGE" | cut -c1-19))"
+  local user
+  user=$(docker image inspect -f '{{.Config.User}}' "$IMAGE")
+  [[ $user == 10001* ]] || die "image's default user is '$user', expected 10001"
+  log "image runs as user $user by default"
+}
+
 main() {
   log "repo: $REPO_ROOT"
   ensure_engine
-  choose_base
-  build_image
+  if [[ ${SKIP_BUILD:-0} == 1 ]]; then
+    use_prebuilt_image
+  else
+    choose_base
+    build_image
+  fi
   start_upstream
   run_container
   wait_health
