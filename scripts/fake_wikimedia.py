@@ -7,8 +7,10 @@ Answers the per-article monthly query for October 2023, for any article:
 
     GET .../metrics/pageviews/per-article/{project}/{access}/{agent}/{article}/monthly/20231001/20231031
 
-with one item of 631058 views, like the real API. Every other path gets the
-API's 404 "problem" JSON. Binds 127.0.0.1 on the given port (0 = any free
+with one item of 631058 views, like the real API. Articles whose title starts
+with "Slow_" are answered after --slow seconds (for testing that a stopping
+server drains in-flight requests). Every other path gets the API's 404
+"problem" JSON. Binds 127.0.0.1 on the given port (0 = any free
 port) and writes the chosen port to --port-file once it is listening, so a
 caller can wait for that file instead of guessing.
 
@@ -22,6 +24,7 @@ import json
 import os
 import re
 import sys
+import time
 import urllib.parse
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -48,6 +51,8 @@ class Handler(BaseHTTPRequestHandler):
         path = urllib.parse.urlsplit(self.path).path
         match = PATTERN.search(path)
         if match:
+            if match["article"].startswith("Slow_"):
+                time.sleep(self.server.slow)  # type: ignore[attr-defined]
             item = {
                 "project": match["project"],
                 "article": urllib.parse.unquote(match["article"]),
@@ -84,9 +89,11 @@ def main() -> None:
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=0)
     parser.add_argument("--port-file", help="write the bound port here once listening")
+    parser.add_argument("--slow", type=float, default=3.0, help="delay for Slow_* articles (seconds)")
     args = parser.parse_args()
 
     server = ThreadingHTTPServer((args.host, args.port), Handler)
+    server.slow = args.slow  # type: ignore[attr-defined]
     port = server.server_address[1]
     if args.port_file:
         with open(args.port_file + ".tmp", "w") as f:

@@ -22,9 +22,11 @@
 #   5. Checks /health, /ready, /metrics, a real article request answered from
 #      the fake upstream (views == 631058), the image's own HEALTHCHECK
 #      reaching "healthy", and the image's default user (10001).
-#   6. `docker stop` and checks the container exited on SIGTERM within the stop
-#      timeout (not SIGKILLed: exit code 137 or a stop that took the whole
-#      timeout fails the run). Removes the container and stops what it started.
+#   6. `docker stop` while a slow request is in flight, and checks that the
+#      request is still answered (drained) and that the container exited on
+#      SIGTERM within the stop timeout (not SIGKILLed: exit code 137 or a stop
+#      that took the whole timeout fails the run). Removes the container and
+#      stops what it started.
 # Exits non-zero on the first failure, after printing the container's logs.
 #
 # Environment knobs: PYTHON_BASE, IMAGE (default pageviews:smoke),
@@ -349,12 +351,23 @@ wait_docker_healthy() {
   log "image HEALTHCHECK (python urllib -> /health): healthy"
 }
 
+report_memory() {
+  log "container memory after the checks: $(docker stats --no-stream --format '{{.MemUsage}}' "$CONTAINER")"
+}
+
 # ------------------------------------------------------------------- 6. stop
 stop_container() {
-  local t0 t1 elapsed code
+  local t0 t1 elapsed code inflight
+  # A request in flight when SIGTERM arrives (the fake upstream holds Slow_*
+  # articles for 3 s) must still be answered: granian drains before exiting.
+  http_get "$BASE_URL/monthly_view_count/Slow_Article/2023/10" >"$WORK/inflight.out" &
+  local inflight_pid=$!
+  sleep 1
   t0=$(date +%s.%N)
   docker stop -t "$STOP_TIMEOUT" "$CONTAINER" >/dev/null
   t1=$(date +%s.%N)
+  wait "$inflight_pid"
+  inflight=$(cat "$WORK/inflight.out")
   elapsed=$(python3 -c "print(f'{$t1 - $t0:.1f}')")
   code=$(docker inspect -f '{{.State.ExitCode}}' "$CONTAINER")
   log "docker stop (SIGTERM, timeout ${STOP_TIMEOUT} s) took ${elapsed} s, exit code $code"
@@ -363,6 +376,8 @@ stop_container() {
   [[ $code != 137 ]] || die "the container was SIGKILLed: SIGTERM was not handled"
   python3 -c "import sys; sys.exit(0 if $elapsed < $STOP_TIMEOUT - 1 else 1)" \
     || die "stopping took the whole timeout: SIGTERM was not handled"
+  log "request in flight during the stop -> ${inflight:0:160}"
+  [[ ${inflight%% *} == 200 ]] || die "the in-flight request was not answered (not drained on SIGTERM)"
 }
 
 use_prebuilt_image() {
@@ -388,6 +403,7 @@ main() {
   wait_health
   check_endpoints
   wait_docker_healthy
+  report_memory
   stop_container
   FAILED=0
   log "total $(($(date +%s) - T0)) s"
