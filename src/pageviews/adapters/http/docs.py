@@ -4,9 +4,9 @@ so the docs render without internet (Litestar's default loads them from a CDN)."
 from __future__ import annotations
 
 from importlib.metadata import version
+from importlib.util import find_spec
 from pathlib import Path
 
-import swagger_ui_bundle
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import SwaggerRenderPlugin
 from litestar.router import Router
@@ -33,8 +33,16 @@ def openapi_config() -> OpenAPIConfig:
     )
 
 
+def swagger_ui_assets() -> Path:
+    """Swagger UI 5's files, as shipped by the swagger-ui-py package (found without importing it)."""
+    spec = find_spec("swagger_ui")
+    if spec is None or not spec.submodule_search_locations:
+        raise RuntimeError("the swagger-ui-py package is not installed")
+    return Path(next(iter(spec.submodule_search_locations))) / "static"
+
+
 def docs_assets_router() -> Router:
-    directory = Path(swagger_ui_bundle.swagger_ui_path)
+    directory = swagger_ui_assets()
     return create_static_files_router(
         path=ASSETS, directories=[directory], include_in_schema=False, cache_control=None
     )
