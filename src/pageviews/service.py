@@ -56,10 +56,15 @@ class PageviewsService:
             stale = fetched.stale
         else:
             queries = breakdown.parts(query)
-            async with asyncio.TaskGroup() as group:
-                tasks = {
-                    name: group.create_task(self._fetch_or_nothing(q, periods)) for name, q in queries.items()
-                }
+            try:
+                async with asyncio.TaskGroup() as group:
+                    tasks = {
+                        name: group.create_task(self._fetch_or_nothing(q, periods))
+                        for name, q in queries.items()
+                    }
+            except* PageviewsError as failed:
+                # The caller gets the domain error (mapped to its status), not an ExceptionGroup (a 500).
+                raise failed.exceptions[0] from None
             parts = {name: checked_points(periods, task.result().points) for name, task in tasks.items()}
             stale = any(task.result().stale for task in tasks.values())
             query = breakdown.whole(query)
