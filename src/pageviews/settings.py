@@ -35,6 +35,26 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     batch_concurrency: Annotated[int, msgspec.Meta(ge=1, le=100)] = 4
     log_level: Annotated[str, msgspec.Meta(pattern="(?i)^(debug|info|warning|error|critical)$")] = "INFO"
     cors_origins: str = ""
+    # Caching (docs/caching-and-resilience.md): entries in process memory, and how long answers stay fresh.
+    cache_size: Annotated[int, msgspec.Meta(ge=1, le=10_000_000)] = 100_000
+    cache_settled_ttl_hours: Annotated[float, msgspec.Meta(gt=0)] = 24 * 30
+    cache_unsettled_ttl_seconds: Annotated[float, msgspec.Meta(gt=0)] = 600
+    cache_no_data_ttl_seconds: Annotated[float, msgspec.Meta(gt=0)] = 300
+    cache_keep_stale_hours: Annotated[float, msgspec.Meta(ge=0)] = 24 * 7
+    redis_url: str = ""
+    redis_timeout: Annotated[float, msgspec.Meta(gt=0, le=10)] = 0.25
+    # Resilience: per client request, at most `upstream_attempts` tries inside `upstream_deadline` seconds.
+    upstream_attempts: Annotated[int, msgspec.Meta(ge=1, le=10)] = 3
+    upstream_deadline: Annotated[float, msgspec.Meta(gt=0, le=300)] = 20.0
+    upstream_retry_after_cap: Annotated[float, msgspec.Meta(ge=0, le=300)] = 5.0
+    upstream_concurrency: Annotated[int, msgspec.Meta(ge=1, le=100)] = 3
+    breaker_threshold: Annotated[int, msgspec.Meta(ge=1, le=1000)] = 5
+    breaker_cool_down: Annotated[float, msgspec.Meta(gt=0, le=3600)] = 30.0
+    # Inbound, per client: `N/second|minute|hour|day`, empty to switch off.
+    rate_limit: Annotated[str, msgspec.Meta(pattern="^$|^[0-9]+ */ *(second|minute|hour|day)$")] = (
+        "10000/second"
+    )
+    rate_limit_client_header: str = ""
 
     @property
     def settle(self) -> dt.timedelta:

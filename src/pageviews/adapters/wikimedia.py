@@ -8,13 +8,16 @@ from __future__ import annotations
 import datetime as dt
 import email.utils
 import logging
+from functools import partial
 from urllib.parse import quote
 
 import httpx
 import msgspec
 
+from pageviews.adapters.resilience import Resilience, Transient
 from pageviews.domain.errors import (
     NoData,
+    PageviewsError,
     UpstreamError,
     UpstreamThrottled,
     UpstreamTimeout,
@@ -76,8 +79,9 @@ def article_path(query: ArticleQuery, granularity: Granularity, first: dt.date, 
 
 
 class WikimediaPageviewsSource:
-    def __init__(self, client: httpx.AsyncClient) -> None:
+    def __init__(self, client: httpx.AsyncClient, resilience: Resilience | None = None) -> None:
         self._client = client
+        self._resilience = resilience or Resilience.single_attempt()
 
     async def per_article(
         self, query: ArticleQuery, granularity: Granularity, first: dt.date, last: dt.date
@@ -107,13 +111,24 @@ class WikimediaPageviewsSource:
         return TopArticles(project, access, month, tuple(entries))
 
     async def _get(self, path: str) -> httpx.Response:
+        """The answer to one request, after the retries, breaker and limits of `resilience`: 429, 5xx, timeouts
+        and connection errors are transient; any other answer is returned as it is."""
+        return await self._resilience.call(partial(self._attempt, path))
+
+    async def _attempt(self, path: str) -> httpx.Response:
         try:
-            return await self._client.get(path)
+            response = await self._client.get(path)
         except httpx.TimeoutException as exc:
-            raise UpstreamTimeout("Wikimedia did not answer in time") from exc
+            raise Transient(UpstreamTimeout("Wikimedia did not answer in time")) from exc
         except httpx.TransportError as exc:
             log.warning("wikimedia unreachable: %r", exc)
-            raise UpstreamUnavailable("Wikimedia could not be reached", DEFAULT_RETRY_AFTER) from exc
+            error = UpstreamUnavailable("Wikimedia could not be reached", DEFAULT_RETRY_AFTER)
+            raise Transient(error) from exc
+        except httpx.HTTPError as exc:  # e.g. a body that fails to decompress: an answer, but unusable
+            raise UpstreamError(f"Wikimedia answered with an unreadable body: {exc}") from exc
+        if response.status_code == 429 or response.status_code >= 500:
+            raise Transient(_error_for(response), retry_after_hint(response.headers))
+        return response
 
 
 def _points(body: bytes) -> tuple[DataPoint, ...]:
@@ -134,7 +149,7 @@ def _period(timestamp: str) -> dt.date:
     return dt.date(int(timestamp[:4]), int(timestamp[4:6]), int(timestamp[6:8]))
 
 
-def _error_for(response: httpx.Response) -> Exception:
+def _error_for(response: httpx.Response) -> PageviewsError:
     status = response.status_code
     detail = _detail(response)
     if status == 404 and _means_no_data(detail):
@@ -173,6 +188,12 @@ def retry_after(headers: httpx.Headers) -> float:
     """Seconds from a `Retry-After` header (delta-seconds or HTTP date), within sane bounds."""
     seconds = _seconds(headers.get("retry-after", "").strip())
     return DEFAULT_RETRY_AFTER if seconds is None else min(max(seconds, 1.0), MAX_RETRY_AFTER)
+
+
+def retry_after_hint(headers: httpx.Headers) -> float | None:
+    """The upstream's own `Retry-After`, unclamped (0 means now), or None when it gave none."""
+    seconds = _seconds(headers.get("retry-after", "").strip())
+    return None if seconds is None else max(seconds, 0.0)
 
 
 def _seconds(value: str) -> float | None:

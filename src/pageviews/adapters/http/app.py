@@ -12,12 +12,15 @@ from litestar.config.cors import CORSConfig
 from litestar.di import Provide
 from prometheus_client import CONTENT_TYPE_LATEST
 
+from pageviews.adapters.http.caching import ETagMiddleware
 from pageviews.adapters.http.docs import docs_assets_router, openapi_config
 from pageviews.adapters.http.observability import Metrics, Observed
 from pageviews.adapters.http.problems import EXCEPTION_HANDLERS
+from pageviews.adapters.http.ratelimit import RateLimitMiddleware
 from pageviews.adapters.http.routes import ROUTES
 from pageviews.adapters.http.v1 import V1_ROUTES
 from pageviews.containers import Container
+from pageviews.domain.caching import Cache, CacheHealth, CachePolicy
 from pageviews.service import PageviewsService
 
 
@@ -37,7 +40,16 @@ def create_app(container: Container) -> Litestar:
         service: PageviewsService | Awaitable[PageviewsService] = container.service()
         return await service if inspect.isawaitable(service) else service
 
+    async def provide_cache_policy() -> CachePolicy:
+        return container.cache_policy()
+
+    async def provide_cache_health() -> CacheHealth:
+        cache: Cache | Awaitable[Cache] = container.cache()
+        return await (await cache if inspect.isawaitable(cache) else cache).health()
+
     settings = container.settings()
+    limiter = container.rate_limiter()
+    rate_limit = [] if limiter is None else [RateLimitMiddleware(limiter, settings.rate_limit_client_header)]
     metrics: Metrics = container.metrics()
 
     @get("/metrics", include_in_schema=False, cache=False)
@@ -47,7 +59,12 @@ def create_app(container: Container) -> Litestar:
     return PageviewsApp(
         metrics,
         route_handlers=[*ROUTES, *V1_ROUTES, metrics_endpoint, docs_assets_router()],
-        dependencies={"service": Provide(provide_service)},
+        dependencies={
+            "service": Provide(provide_service),
+            "cache_policy": Provide(provide_cache_policy),
+            "cache_health": Provide(provide_cache_health),
+        },
+        middleware=[*rate_limit, ETagMiddleware()],
         exception_handlers=EXCEPTION_HANDLERS,
         lifespan=[lifespan],
         openapi_config=openapi_config(),

@@ -5,14 +5,16 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 import msgspec
-from litestar import Request, get
+from litestar import Request, Response, get
 from litestar.di import NamedDependency
 from litestar.exceptions import NotFoundException, ServiceUnavailableException
 from litestar.openapi.spec import Example
 from litestar.params import Parameter
 from litestar.response import Redirect
 
+from pageviews.adapters.http.caching import cache_headers
 from pageviews.adapters.http.responses import error_responses
+from pageviews.domain.caching import CacheHealth, CachePolicy
 from pageviews.domain.model import Access, Agent, Article, ArticleQuery, Month, MonthlyViews, Project
 from pageviews.service import PageviewsService
 
@@ -26,6 +28,8 @@ class MonthlyViewCount(msgspec.Struct):
     agent: Agent
     views: int
     complete: bool
+    stale: bool = False
+    """True when Wikimedia could not be asked and this is the last answer it gave (see `X-Cache: stale`)."""
 
     @classmethod
     def of(cls, answer: MonthlyViews) -> MonthlyViewCount:
@@ -39,6 +43,7 @@ class MonthlyViewCount(msgspec.Struct):
             agent=query.agent,
             views=answer.views,
             complete=answer.complete,
+            stale=answer.stale,
         )
 
 
@@ -102,10 +107,11 @@ async def monthly_view_count(
         ),
     ],
     service: NamedDependency[PageviewsService],
+    cache_policy: NamedDependency[CachePolicy],
     project: ProjectParam = "en.wikipedia",
     access: AccessParam = Access.ALL.value,
     agent: AgentParam = Agent.USER.value,
-) -> MonthlyViewCount:
+) -> Response[MonthlyViewCount]:
     raw_article, year, month = _split_article_path(path)
     parsed_project = Project.parse(project)
     query = ArticleQuery(
@@ -115,7 +121,8 @@ async def monthly_view_count(
         agent=Agent.parse(agent),
     )
     answer = await service.monthly_views(query, Month.from_parts(year, month))
-    return MonthlyViewCount.of(answer)
+    headers = cache_headers(cache_policy, complete=answer.complete, stale=answer.stale)
+    return Response(MonthlyViewCount.of(answer), headers=headers)
 
 
 def _split_article_path(path: str) -> tuple[str, str, str]:
@@ -133,14 +140,21 @@ async def health() -> Status:
     return Status("ok")
 
 
+class Readiness(msgspec.Struct):
+    status: str
+    cache: CacheHealth
+    """`memory` (in-process cache only), `shared` (Redis answers) or `degraded` (Redis does not: answers come
+    from memory and Wikimedia). A degraded cache keeps the service ready: it still answers every request."""
+
+
 @get("/ready", operation_id="ready", summary="Readiness", tags=["operations"], responses=error_responses(503))
-async def ready(request: Request[Any, Any, Any]) -> Status:
-    """200 once the service has started and until it begins shutting down."""
+async def ready(request: Request[Any, Any, Any], cache_health: NamedDependency[CacheHealth]) -> Readiness:
+    """200 once the service has started and until it begins shutting down, whatever the cache's state."""
     if not getattr(request.app.state, "ready", False):
         raise ServiceUnavailableException(
             "the service is starting or shutting down", headers={"Retry-After": "1"}
         )
-    return Status("ready")
+    return Readiness("ready", cache_health)
 
 
 @get("/apidocs", include_in_schema=False)

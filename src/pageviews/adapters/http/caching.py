@@ -1,0 +1,99 @@
+"""HTTP caching for clients: `Cache-Control` from the domain's cache policy, an `ETag` on every successful GET,
+and `If-None-Match` answered with 304 Not Modified.
+
+The ETag is a hash of the body, added by a middleware, so every route gets it without computing it itself; a
+stale answer carries `X-Cache: stale` (and `stale: true` in its body) and must be revalidated by clients."""
+
+from __future__ import annotations
+
+import hashlib
+
+from litestar.datastructures import MutableScopeHeaders
+from litestar.enums import ScopeType
+from litestar.middleware import ASGIMiddleware
+from litestar.types import (
+    ASGIApp,
+    HTTPResponseBodyEvent,
+    HTTPResponseStartEvent,
+    Message,
+    Receive,
+    Scope,
+    Send,
+)
+
+from pageviews.domain.caching import CachePolicy
+
+STALE_HEADER = "X-Cache"
+UNCACHED_PATHS = ("/health", "/ready", "/metrics", "/schema")
+
+
+def cache_headers(policy: CachePolicy, complete: bool, stale: bool) -> dict[str, str]:
+    """A complete period is fresh for the policy's long TTL, a recent one for its short TTL; a stale answer
+    (served because the upstream failed) is for this response only."""
+    if stale:
+        return {"Cache-Control": "public, max-age=0, must-revalidate", STALE_HEADER: "stale"}
+    ttl = policy.settled_ttl if complete else policy.unsettled_ttl
+    return {"Cache-Control": f"public, max-age={int(ttl.total_seconds())}"}
+
+
+def etag_of(body: bytes) -> str:
+    return '"' + hashlib.blake2b(body, digest_size=16).hexdigest() + '"'
+
+
+def matches(if_none_match: str, etag: str) -> bool:
+    """RFC 9110 weak comparison: `*`, or any listed tag equal to ours once `W/` is ignored."""
+    if if_none_match.strip() == "*":
+        return True
+    return any(tag.strip().removeprefix("W/") == etag for tag in if_none_match.split(","))
+
+
+class ETagMiddleware(ASGIMiddleware):
+    """Buffers a GET's 200 response of one body message, tags it, and turns it into a 304 when the client
+    already has it. Streamed responses pass through untagged."""
+
+    scopes = (ScopeType.HTTP,)
+    exclude_path_pattern = tuple(f"^{path}" for path in UNCACHED_PATHS)
+
+    async def handle(self, scope: Scope, receive: Receive, send: Send, next_app: ASGIApp) -> None:
+        if scope["type"] != ScopeType.HTTP or scope["method"] not in ("GET", "HEAD"):
+            await next_app(scope, receive, send)
+            return
+        if_none_match = next(
+            (v.decode("latin-1") for k, v in scope["headers"] if k == b"if-none-match"), None
+        )
+        held: HTTPResponseStartEvent | None = None
+
+        async def tagging_send(message: Message) -> None:
+            nonlocal held
+            if message["type"] == "http.response.start" and message["status"] == 200:
+                held = message
+                return
+            if held is None or message["type"] != "http.response.body":
+                await send(message)
+                return
+            start, held = held, None
+            if message.get("more_body", False):
+                await send(start)
+                await send(message)
+                return
+            await _send_tagged(send, start, message, if_none_match)
+
+        await next_app(scope, receive, tagging_send)
+
+
+async def _send_tagged(
+    send: Send, start: HTTPResponseStartEvent, body: HTTPResponseBodyEvent, if_none_match: str | None
+) -> None:
+    headers = MutableScopeHeaders.from_message(start)
+    etag = headers.get("etag") or etag_of(body["body"])
+    headers["etag"] = etag
+    if if_none_match is None or not matches(if_none_match, etag):
+        await send(start)
+        await send(body)
+        return
+    for name in ("content-length", "content-type"):
+        if name in headers:
+            del headers[name]
+    start["status"] = 304
+    await send(start)
+    await send({"type": "http.response.body", "body": b"", "more_body": False})

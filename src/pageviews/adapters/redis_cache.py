@@ -1,0 +1,89 @@
+"""Redis as the shared cache, so every replica answers from the same entries. Redis failing must never fail a
+request: each error leaves as `CacheUnavailable`, and after one the adapter does not ask Redis again for
+`pause` seconds (so a dead Redis costs one timeout, not one per request). Outages are logged when they start and
+when they end, not once per request."""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+
+import msgspec
+from redis.asyncio import Redis
+from redis.asyncio.retry import Retry
+from redis.backoff import NoBackoff
+from redis.exceptions import RedisError
+
+from pageviews.domain.caching import CacheHealth, CacheUnavailable, Entry
+from pageviews.domain.ports import Clock
+
+log = logging.getLogger(__name__)
+
+PREFIX = "pageviews:"
+_encoder = msgspec.msgpack.Encoder()
+_decoder = msgspec.msgpack.Decoder(Entry)
+_FAILURES = (RedisError, OSError, TimeoutError)
+
+
+def make_redis(url: str, timeout: float) -> Redis:
+    """A client that gives up after `timeout` and never retries by itself: the cache is an optimisation."""
+    return Redis.from_url(
+        url, socket_timeout=timeout, socket_connect_timeout=timeout, retry=Retry(NoBackoff(), 0)
+    )
+
+
+class RedisCache:
+    def __init__(
+        self,
+        client: Redis,
+        clock: Clock,
+        pause: float = 5.0,
+        timer: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self._client = client
+        self._clock = clock
+        self._pause = pause
+        self._timer = timer
+        self._down_until: float | None = None
+
+    async def get(self, key: str) -> Entry | None:
+        async with self._guard():
+            raw = await self._client.get(PREFIX + key)
+        if not isinstance(raw, bytes):  # None: a miss (the client never decodes to str)
+            return None
+        try:
+            return _decoder.decode(raw)
+        except msgspec.DecodeError:
+            log.warning("ignoring an undecodable cache entry for %s", key)
+            return None
+
+    async def put(self, key: str, entry: Entry) -> None:
+        keep_ms = int((entry.keep_until - self._clock.now()).total_seconds() * 1000)
+        if keep_ms > 0:
+            async with self._guard():
+                await self._client.set(PREFIX + key, _encoder.encode(entry), px=keep_ms)
+
+    async def health(self) -> CacheHealth:
+        try:
+            async with self._guard(probe=True):
+                await self._client.ping()
+        except CacheUnavailable:
+            return CacheHealth.DEGRADED
+        return CacheHealth.SHARED
+
+    @asynccontextmanager
+    async def _guard(self, probe: bool = False) -> AsyncIterator[None]:
+        if not probe and self._down_until is not None and self._timer() < self._down_until:
+            raise CacheUnavailable("Redis was unreachable moments ago")
+        try:
+            yield
+        except _FAILURES as exc:
+            if self._down_until is None:
+                log.warning("Redis cache unavailable, answering from memory and upstream: %r", exc)
+            self._down_until = self._timer() + self._pause
+            raise CacheUnavailable(f"Redis: {exc!r}") from exc
+        if self._down_until is not None:
+            log.warning("Redis cache reachable again")
+            self._down_until = None
