@@ -9,7 +9,7 @@ from litestar import Request, Response, get
 from litestar.di import NamedDependency
 from litestar.exceptions import NotFoundException, ServiceUnavailableException
 from litestar.openapi.spec import Example
-from litestar.params import Parameter
+from litestar.params import PathParameter, QueryParameter
 from litestar.response import Redirect
 
 from pageviews.adapters.http.caching import cache_headers
@@ -53,8 +53,8 @@ class Status(msgspec.Struct):
 
 ProjectParam = Annotated[
     str,
-    Parameter(
-        query="project",
+    QueryParameter(
+        name="project",
         description="Wikimedia project, like en.wikipedia, de.wikipedia, es.wiktionary, commons.wikimedia "
         "(en.wikipedia.org and upper case are accepted).",
         examples=[Example(value="en.wikipedia")],
@@ -62,16 +62,16 @@ ProjectParam = Annotated[
 ]
 AccessParam = Annotated[
     str,
-    Parameter(
-        query="access",
+    QueryParameter(
+        name="access",
         description="Which platform's views to count.",
         schema_extra={"enum": [a.value for a in Access]},
     ),
 ]
 AgentParam = Annotated[
     str,
-    Parameter(
-        query="agent",
+    QueryParameter(
+        name="agent",
         description="Whose views to count: `user` (humans, the default), `spider`, `automated` or `all-agents`.",
         schema_extra={"enum": [a.value for a in Agent]},
     ),
@@ -101,7 +101,7 @@ period ago (`PAGEVIEWS_SETTLE_HOURS`, default 48 h), while Wikimedia may still b
 async def monthly_view_count(
     path: Annotated[
         str,
-        Parameter(
+        PathParameter(
             description="`{article}/{year}/{month}`, e.g. `Albert_Einstein/2023/10` or `AC/DC/2023/10`.",
             examples=[Example(value="Albert_Einstein/2023/10")],
         ),

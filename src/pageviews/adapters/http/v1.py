@@ -11,7 +11,7 @@ import msgspec
 from litestar import Request, Response, get, post
 from litestar.di import NamedDependency
 from litestar.openapi.spec import Example
-from litestar.params import Body, Parameter
+from litestar.params import Body, PathParameter, QueryParameter
 
 from pageviews.adapters.http.problems import Problem, problem, status_of
 from pageviews.adapters.http.responses import error_responses
@@ -117,28 +117,30 @@ class BatchOut(msgspec.Struct):
 
 GranularityParam = Annotated[
     str,
-    Parameter(
-        query="granularity",
+    QueryParameter(
+        name="granularity",
         description="`monthly` (the default) or `daily`.",
         schema_extra={"enum": [g.value for g in Granularity]},
     ),
 ]
 FromParam = Annotated[
     str,
-    Parameter(
-        query="from",
+    QueryParameter(
+        name="from",
         description="First period: `YYYY-MM` (monthly or daily) or `YYYY-MM-DD` (daily).",
         examples=[Example(value="2023-01")],
     ),
 ]
 ToParam = Annotated[
     str | None,
-    Parameter(query="to", description="Last period, same forms as `from` (default: `from`).", required=False),
+    QueryParameter(
+        name="to", description="Last period, same forms as `from` (default: `from`).", required=False
+    ),
 ]
 AgentFilter = Annotated[
     str | None,
-    Parameter(
-        query="agent",
+    QueryParameter(
+        name="agent",
         description="`user` (default), `spider`, `automated` or `all-agents`.",
         schema_extra={"enum": [a.value for a in Agent]},
         required=False,
@@ -146,8 +148,8 @@ AgentFilter = Annotated[
 ]
 BreakdownParam = Annotated[
     str | None,
-    Parameter(
-        query="breakdown",
+    QueryParameter(
+        name="breakdown",
         description="Split each period by `agent` (user/spider/automated) or `access` "
         "(desktop/mobile-web/mobile-app); the parts add up to `views`.",
         schema_extra={"enum": [b.value for b in Breakdown]},
@@ -175,8 +177,8 @@ Send `Accept: text/csv` for CSV (`period,views` plus one column per part of a br
 )
 async def series(
     request: Request[Any, Any, Any],
-    project: Annotated[str, Parameter(description="Wikimedia project, like en.wikipedia.")],
-    article: Annotated[str, Parameter(description="The title; may contain `/`.")],
+    project: Annotated[str, PathParameter(description="Wikimedia project, like en.wikipedia.")],
+    article: Annotated[str, PathParameter(description="The title; may contain `/`.")],
     service: NamedDependency[PageviewsService],
     start: FromParam,
     end: ToParam = None,
@@ -214,13 +216,13 @@ async def series(
 )
 async def top(
     request: Request[Any, Any, Any],
-    project: Annotated[str, Parameter(description="Wikimedia project, like en.wikipedia.")],
-    month: Annotated[str, Parameter(description="`YYYY-MM`", examples=[Example(value="2023-10")])],
+    project: Annotated[str, PathParameter(description="Wikimedia project, like en.wikipedia.")],
+    month: Annotated[str, PathParameter(description="`YYYY-MM`", examples=[Example(value="2023-10")])],
     service: NamedDependency[PageviewsService],
     access: AccessParam = Access.ALL.value,
     limit: Annotated[
         int,
-        Parameter(query="limit", description=f"At most this many (1 to {MAX_TOP}).", ge=1, le=MAX_TOP),
+        QueryParameter(name="limit", description=f"At most this many (1 to {MAX_TOP}).", ge=1, le=MAX_TOP),
     ] = DEFAULT_TOP,
 ) -> Response[TopOut]:
     answer = TopOut.of(
