@@ -52,6 +52,8 @@ class Handler(BaseHTTPRequestHandler):
         match = PATTERN.search(path)
         if match:
             if match["article"].startswith("Slow_"):
+                sys.stderr.write(f"fake-wikimedia: holding {match['article']} for {self.server.slow} s\n")  # type: ignore[attr-defined]
+                sys.stderr.flush()
                 time.sleep(self.server.slow)  # type: ignore[attr-defined]
             item = {
                 "project": match["project"],

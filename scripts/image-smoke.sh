@@ -361,8 +361,12 @@ stop_container() {
   # A request in flight when SIGTERM arrives (the fake upstream holds Slow_*
   # articles for 3 s) must still be answered: granian drains before exiting.
   http_get "$BASE_URL/monthly_view_count/Slow_Article/2023/10" >"$WORK/inflight.out" &
-  local inflight_pid=$!
-  sleep 1
+  local inflight_pid=$! i
+  for i in $(seq 1 100); do
+    grep -q 'holding Slow_Article' "$WORK/upstream.log" && break
+    sleep 0.1
+  done
+  ((i < 100)) || die "the slow request never reached the fake upstream"
   t0=$(date +%s.%N)
   docker stop -t "$STOP_TIMEOUT" "$CONTAINER" >/dev/null
   t1=$(date +%s.%N)
