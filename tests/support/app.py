@@ -1,0 +1,66 @@
+"""The real application wired for tests: a fresh container whose clock is fixed and whose upstream is the fake
+Wikimedia (or any transport), overridden before the application is built so nothing reaches the internet."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import httpx
+import pytest
+from dependency_injector import providers
+from litestar.testing.transport import TestClientTransport
+
+from pageviews.adapters.wikimedia import make_client
+from pageviews.containers import Container
+from pageviews.settings import Settings
+from tests.support.fake_wikimedia import BASE_URL
+from tests.support.fakes import FixedClock
+
+NOW = dt.datetime(2024, 1, 15, 12, 0, tzinfo=dt.UTC)
+USER_AGENT = "pageviews-tests/1.0 (https://example.org/pageviews; tests@example.org)"
+
+# One attempt per upstream request: these tests are about what each answer becomes, not about retries.
+TEST_ENVIRONMENT = {
+    "PAGEVIEWS_WIKIMEDIA_URL": BASE_URL,
+    "PAGEVIEWS_USER_AGENT": USER_AGENT,
+    "PAGEVIEWS_UPSTREAM_ATTEMPTS": "1",
+}
+
+
+def settings_from_env(**environment: str) -> Settings:
+    """Settings as read from the environment (`PAGEVIEWS_*` names), on top of the test defaults."""
+    return Settings.from_env({**TEST_ENVIRONMENT, **environment})
+
+
+def container_for(
+    transport: httpx.AsyncBaseTransport,
+    *,
+    now: dt.datetime = NOW,
+    settings: Settings | None = None,
+) -> Container:
+    container = Container()
+    settings = settings or settings_from_env()
+    container.settings.override(providers.Object(settings))
+    container.clock.override(providers.Object(FixedClock(now)))
+    client = make_client(
+        settings.wikimedia_url, settings.user_agent, settings.upstream_timeout, transport=transport
+    )
+    container.wikimedia_client.override(providers.Object(client))
+    return container
+
+
+def decode_paths_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Make Litestar's TestClient decode the request path once, as ASGI servers do.
+
+    Its transport builds `scope["path"]` as `unquote(request.url.path)`, but httpx's `URL.path` is already
+    decoded, so `%2541` reaches the application as `A` instead of `%41`, which hides exactly the
+    percent-encoding bugs these tests look for (granian, uvicorn and httpx's own ASGITransport decode once)."""
+    parse_request = TestClientTransport.parse_request
+
+    def once(self: TestClientTransport[Any], request: httpx.Request) -> dict[str, Any]:
+        scope = parse_request(self, request)
+        scope["path"] = request.url.path
+        return scope
+
+    monkeypatch.setattr(TestClientTransport, "parse_request", once)
