@@ -66,7 +66,7 @@ def items_of(periods: PeriodRange, points: Sequence[DataPoint], now: dt.datetime
     return build_items(periods, {"": checked_points(periods, points)}, now, FRESHNESS)
 
 
-# -- PeriodRange.parse -----------------------------------------------------------------------------------------
+# -- PeriodRange.parse ---------------------------------------------------------------------------------------
 
 
 def test_a_monthly_range_runs_from_the_first_day_of_from_to_the_last_day_of_to() -> None:
@@ -183,7 +183,7 @@ def test_a_malformed_to_is_rejected_like_a_malformed_from() -> None:
     assert_refused("invalid_range", DAILY, "2023-02-01", "2023-02-30")
 
 
-# -- Granularity and Breakdown parsing --------------------------------------------------------------------------
+# -- Granularity and Breakdown parsing -----------------------------------------------------------------------
 
 
 @pytest.mark.parametrize(
@@ -252,7 +252,7 @@ def test_the_access_breakdown_asks_desktop_mobile_web_and_mobile_app_for_the_sam
     assert expected == {name: (q.access, q.agent) for name, q in Breakdown.ACCESS.parts(QUERY).items()}
 
 
-# -- checked_points ---------------------------------------------------------------------------------------------
+# -- checked_points ------------------------------------------------------------------------------------------
 
 
 def test_checked_points_keys_the_views_by_period_start() -> None:
@@ -286,7 +286,7 @@ def test_two_points_for_one_period_are_an_upstream_error() -> None:
         checked_points(periods, [DataPoint(d("2023-01-02"), 1), DataPoint(d("2023-01-02"), 1)])
 
 
-# -- build_items: zero-filling and completeness -------------------------------------------------------------------
+# -- build_items: zero-filling and completeness --------------------------------------------------------------
 
 
 def test_a_settled_period_wikimedia_omitted_is_zero() -> None:
@@ -356,7 +356,7 @@ def test_an_item_without_a_breakdown_carries_no_parts() -> None:
     assert item.parts is None
 
 
-# -- Series: total and peak ----------------------------------------------------------------------------------------
+# -- Series: total and peak ----------------------------------------------------------------------------------
 
 
 def series_of(*views: int) -> Series:
@@ -384,7 +384,7 @@ def test_a_series_without_items_has_no_peak() -> None:
     assert series_of().peak is None
 
 
-# -- properties ------------------------------------------------------------------------------------------------------
+# -- properties ----------------------------------------------------------------------------------------------
 
 first_months = st.builds(Month, st.integers(2015, 2030), st.integers(1, 12)).filter(lambda m: m >= DATA_START)
 views = st.integers(min_value=0, max_value=10**9)

@@ -121,7 +121,7 @@ def split_by_agent(
         source.add(with_agent(agent), MONTHLY, period, views)
 
 
-# -- series --------------------------------------------------------------------------------------------------------
+# -- series --------------------------------------------------------------------------------------------------
 
 
 async def test_a_monthly_series_is_one_request_from_the_first_to_the_last_day_of_the_range() -> None:
@@ -164,7 +164,7 @@ async def test_a_stale_answer_makes_a_stale_series() -> None:
     assert (await service_for(source).series(EINSTEIN, YEAR_2023)).stale
 
 
-# -- breakdown -------------------------------------------------------------------------------------------------------
+# -- breakdown -----------------------------------------------------------------------------------------------
 
 
 async def test_an_agent_breakdown_is_one_request_per_agent_for_the_whole_range() -> None:
@@ -232,7 +232,7 @@ async def test_an_upstream_error_in_one_part_fails_the_breakdown_with_that_error
         await service_for(source).series(EINSTEIN, YEAR_2023, Breakdown.AGENT)
 
 
-# -- monthly views -----------------------------------------------------------------------------------------------------
+# -- monthly views -------------------------------------------------------------------------------------------
 
 
 async def test_monthly_views_are_one_request_for_exactly_the_month() -> None:
@@ -252,7 +252,7 @@ async def test_monthly_views_are_the_one_month_series() -> None:
     )
 
 
-# -- batch -------------------------------------------------------------------------------------------------------------
+# -- batch ---------------------------------------------------------------------------------------------------
 
 
 def source_knowing(*titles: str) -> FakePageviewsSource:

@@ -1,4 +1,5 @@
-"""A month's most viewed articles: only for complete months, at most `limit` of them, ranks as Wikimedia gave."""
+"""A month's most viewed articles: only for complete months, at most `limit` of them, ranked as Wikimedia
+ranks them (ties included)."""
 
 from __future__ import annotations
 
