@@ -35,6 +35,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     batch_concurrency: Annotated[int, msgspec.Meta(ge=1, le=100)] = 4
     log_level: Annotated[str, msgspec.Meta(pattern="(?i)^(debug|info|warning|error|critical)$")] = "INFO"
     cors_origins: str = ""
+    workers: Annotated[int, msgspec.Meta(ge=1, le=64)] = 1
     # Caching (docs/caching-and-resilience.md): entries in process memory, and how long answers stay fresh.
     cache_size: Annotated[int, msgspec.Meta(ge=1, le=10_000_000)] = 100_000
     cache_settled_ttl_hours: Annotated[float, msgspec.Meta(gt=0)] = 24 * 30

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from collections.abc import Sequence
 
@@ -15,9 +14,10 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="pageviews", description="Wikimedia page views, served over HTTP.")
     commands = parser.add_subparsers(dest="command", required=True)
     serve = commands.add_parser("serve", help="serve the HTTP API")
-    serve.add_argument("--host", default=os.environ.get("PAGEVIEWS_HOST", "127.0.0.1"))
-    serve.add_argument("--port", type=int, default=int(os.environ.get("PAGEVIEWS_PORT", "8000")))
-    serve.add_argument("--workers", type=int, default=int(os.environ.get("PAGEVIEWS_WORKERS", "1")))
+    # Host and port are flags only: Kubernetes injects PAGEVIEWS_PORT=tcp://... for a Service named pageviews.
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--workers", type=int, help="default: PAGEVIEWS_WORKERS, else 1")
     return parser
 
 
@@ -28,7 +28,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SettingsError as exc:
         print(f"pageviews: {exc}", file=sys.stderr)
         return 2
-    return serve(args.host, args.port, args.workers, settings)
+    return serve(args.host, args.port, args.workers or settings.workers, settings)
 
 
 def serve(host: str, port: int, workers: int, settings: Settings) -> int:
