@@ -10,7 +10,6 @@ from typing import Any
 from litestar import Litestar, Response, get
 from litestar.config.cors import CORSConfig
 from litestar.di import Provide
-from prometheus_client import CONTENT_TYPE_LATEST
 
 from pageviews.adapters.http.caching import ETagMiddleware
 from pageviews.adapters.http.docs import docs_assets_router, openapi_config
@@ -54,7 +53,8 @@ def create_app(container: Container) -> Litestar:
 
     @get("/metrics", include_in_schema=False, cache=False)
     async def metrics_endpoint() -> Response[bytes]:
-        return Response(metrics.render(), media_type=CONTENT_TYPE_LATEST)
+        # The text exposition format generate_latest writes; Litestar appends the charset itself.
+        return Response(metrics.render(), media_type="text/plain; version=0.0.4")
 
     return PageviewsApp(
         metrics,

@@ -1,0 +1,148 @@
+"""What operators get from every response: request ids, security headers, metrics and one JSON log line."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from litestar.testing import TestClient
+
+from pageviews.adapters.http.app import create_app
+from pageviews.adapters.logs import logging_config
+from tests.support.app import container_for, settings_from_env
+from tests.support.fake_wikimedia import FakeWikimedia
+
+Client = TestClient[Any]
+
+
+@pytest.fixture
+def fake() -> FakeWikimedia:
+    fake = FakeWikimedia()
+    fake.add_month("Albert_Einstein", dt.date(2023, 10, 1), 631058)
+    return fake
+
+
+@pytest.fixture
+def client(fake: FakeWikimedia) -> Iterator[Client]:
+    with TestClient(create_app(container_for(fake.transport()))) as client:
+        yield client
+
+
+def metric(client: Client, line_prefix: str) -> float:
+    for line in client.get("/metrics").text.splitlines():
+        if line.startswith(line_prefix):
+            return float(line.rsplit(" ", 1)[1])
+    return 0.0
+
+
+def test_a_client_request_id_is_echoed(client: Client) -> None:
+    assert client.get("/health", headers={"X-Request-ID": "abc-123"}).headers["x-request-id"] == "abc-123"
+
+
+def test_a_request_id_is_made_when_the_client_sends_none(client: Client) -> None:
+    first, second = client.get("/health"), client.get("/health")
+    assert first.headers["x-request-id"] != second.headers["x-request-id"]
+    assert len(first.headers["x-request-id"]) == 32
+
+
+def test_an_unsafe_request_id_is_replaced(client: Client) -> None:
+    sent = "bad id\twith spaces"
+    assert sent != client.get("/health", headers={"X-Request-ID": sent}).headers["x-request-id"]
+
+
+@pytest.mark.parametrize(
+    "path", ["/health", "/monthly_view_count/Albert_Einstein/2023/10", "/nope", "/schema"]
+)
+def test_every_response_carries_the_security_headers(client: Client, path: str) -> None:
+    headers = client.get(path).headers
+    assert headers["x-content-type-options"] == "nosniff"
+    assert headers["referrer-policy"] == "no-referrer"
+    assert headers["x-frame-options"] == "DENY"
+    assert "frame-ancestors 'none'" in headers["content-security-policy"]
+
+
+def test_api_responses_allow_no_content_to_load(client: Client) -> None:
+    assert client.get("/health").headers["content-security-policy"].startswith("default-src 'none'")
+
+
+def test_the_docs_page_may_load_only_the_services_own_assets(client: Client) -> None:
+    policy = client.get("/schema").headers["content-security-policy"]
+    assert policy.startswith("default-src 'self'")
+    assert "http" not in policy
+
+
+def test_a_method_not_allowed_still_gets_the_headers(client: Client) -> None:
+    response = client.post("/health")
+    assert (response.status_code, response.headers["x-content-type-options"]) == (405, "nosniff")
+
+
+def test_requests_are_counted_by_route_template_and_status(client: Client) -> None:
+    client.get("/monthly_view_count/Albert_Einstein/2023/10")
+    client.get("/monthly_view_count/Nobody/2023/10")
+    counted = 'pageviews_http_requests_total{method="GET",route="/monthly_view_count/{path}",status='
+    assert metric(client, counted + '"200"}') == 1.0
+    assert metric(client, counted + '"404"}') == 1.0
+
+
+def test_unknown_routes_are_counted_under_one_label(client: Client) -> None:
+    client.get("/a"), client.get("/b")
+    assert metric(client, 'pageviews_http_requests_total{method="GET",route="unmatched",status="404"}') == 2.0
+
+
+def test_request_latency_is_a_histogram_per_route(client: Client) -> None:
+    client.get("/health")
+    assert metric(client, 'pageviews_http_request_duration_seconds_count{route="/health"}') == 1.0
+
+
+def test_metrics_are_in_prometheus_text_format(client: Client) -> None:
+    response = client.get("/metrics")
+    assert response.headers["content-type"].startswith("text/plain; version=0.0.4")
+    assert "# TYPE pageviews_http_requests_total counter" in response.text
+
+
+def test_each_request_is_logged_once_with_its_id_route_status_and_duration(
+    client: Client, caplog: pytest.LogCaptureFixture
+) -> None:
+    with caplog.at_level(logging.INFO, logger="pageviews.access"):
+        client.get("/monthly_view_count/Albert_Einstein/2023/10", headers={"X-Request-ID": "req-1"})
+    (record,) = [r for r in caplog.records if r.name == "pageviews.access"]
+    fields = {k: getattr(record, k) for k in ("request_id", "method", "route", "status")}
+    assert fields == {
+        "request_id": "req-1",
+        "method": "GET",
+        "route": "/monthly_view_count/{path}",
+        "status": 200,
+    }
+    assert getattr(record, "duration_ms") >= 0  # noqa: B009 - a field added through `extra`
+
+
+def test_log_records_are_rendered_as_one_json_object_per_line() -> None:
+    config = logging_config("INFO")
+    formatter = logging.config.DictConfigurator(config).configure_formatter(config["formatters"]["json"])
+    record = logging.LogRecord("pageviews.access", logging.INFO, __file__, 1, "request", None, None)
+    record.request_id = "req-2"
+    line = formatter.format(record)
+    assert {
+        "event": "request",
+        "level": "info",
+        "logger": "pageviews.access",
+        "request_id": "req-2",
+    }.items() <= (json.loads(line).items())
+    assert "\n" not in line
+
+
+def test_cors_is_off_unless_origins_are_configured(fake: FakeWikimedia) -> None:
+    with TestClient(create_app(container_for(fake.transport()))) as client:
+        response = client.get("/health", headers={"Origin": "https://example.org"})
+    assert "access-control-allow-origin" not in response.headers
+
+
+def test_configured_cors_origins_are_allowed(fake: FakeWikimedia) -> None:
+    settings = settings_from_env(PAGEVIEWS_CORS_ORIGINS="https://example.org")
+    with TestClient(create_app(container_for(fake.transport(), settings=settings))) as client:
+        response = client.get("/health", headers={"Origin": "https://example.org"})
+    assert response.headers["access-control-allow-origin"] == "https://example.org"
