@@ -7,6 +7,7 @@ stale answer carries `X-Cache: stale` (and `stale: true` in its body) and must b
 from __future__ import annotations
 
 import hashlib
+import re
 
 from litestar.datastructures import MutableScopeHeaders
 from litestar.enums import ScopeType
@@ -24,6 +25,7 @@ from litestar.types import (
 from pageviews.domain.caching import CachePolicy
 
 STALE_HEADER = "X-Cache"
+_ENTITY_TAG = re.compile(r'(?:W/)?("[^"]*")')  # an entity-tag may itself contain a comma
 UNCACHED_PATHS = ("/health", "/ready", "/metrics", "/schema")
 
 
@@ -44,7 +46,7 @@ def matches(if_none_match: str, etag: str) -> bool:
     """RFC 9110 weak comparison: `*`, or any listed tag equal to ours once `W/` is ignored."""
     if if_none_match.strip() == "*":
         return True
-    return any(tag.strip().removeprefix("W/") == etag for tag in if_none_match.split(","))
+    return etag in _ENTITY_TAG.findall(if_none_match)
 
 
 class ETagMiddleware(ASGIMiddleware):
@@ -52,7 +54,7 @@ class ETagMiddleware(ASGIMiddleware):
     already has it. Streamed responses pass through untagged."""
 
     scopes = (ScopeType.HTTP,)
-    exclude_path_pattern = tuple(f"^{path}" for path in UNCACHED_PATHS)
+    should_bypass_for_scope = staticmethod(lambda scope: scope["path"].startswith(UNCACHED_PATHS))
 
     async def handle(self, scope: Scope, receive: Receive, send: Send, next_app: ASGIApp) -> None:
         if scope["type"] != ScopeType.HTTP or scope["method"] not in ("GET", "HEAD"):

@@ -81,7 +81,7 @@ class RateLimiter:
 
 class RateLimitMiddleware(ASGIMiddleware):
     scopes = (ScopeType.HTTP,)
-    exclude_path_pattern = tuple(f"^{path}" for path in UNLIMITED_PATHS)
+    should_bypass_for_scope = staticmethod(lambda scope: scope["path"].startswith(UNLIMITED_PATHS))
 
     def __init__(self, limiter: RateLimiter, client_header: str = "") -> None:
         self._limiter = limiter

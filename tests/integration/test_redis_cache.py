@@ -1,0 +1,199 @@
+"""The Redis adapter against a real redis-server started by the tests on a free port: entries are shared by
+replicas and expire with their keep time, and Redis failing never fails a request."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import AsyncIterator, Iterator
+from typing import Any
+
+import httpx
+import pytest
+from litestar.testing import TestClient
+from redis.asyncio import Redis
+
+from pageviews.adapters.http.app import create_app
+from pageviews.adapters.http.ratelimit import RateLimiter
+from pageviews.adapters.memory_cache import MemoryCache
+from pageviews.adapters.redis_cache import PREFIX, RedisCache, make_redis
+from pageviews.adapters.tiered_cache import TieredCache
+from pageviews.domain.caching import CacheHealth, CacheUnavailable, Entry
+from tests.support.app import container_for, settings_from_env
+from tests.support.fake_wikimedia import FakeWikimedia
+from tests.support.fakes import FixedClock
+from tests.support.redis_server import RedisServer, running_redis
+
+NOW = dt.datetime(2024, 1, 15, tzinfo=dt.UTC)
+ENTRY = Entry(NOW + dt.timedelta(minutes=10), NOW + dt.timedelta(hours=1), b"\x91\x01")
+OCTOBER = "/monthly_view_count/Albert_Einstein/2023/10"
+SEPTEMBER = "/monthly_view_count/Albert_Einstein/2023/09"
+
+
+class FakeTimer:
+    def __init__(self) -> None:
+        self.now = 0.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+@pytest.fixture
+def redis_server() -> Iterator[RedisServer]:
+    with running_redis() as server:
+        yield server
+
+
+@pytest.fixture
+async def client(redis_server: RedisServer) -> AsyncIterator[Redis]:
+    client = make_redis(redis_server.url, timeout=1.0)
+    yield client
+    await client.aclose()
+
+
+def adapter(client: Redis, timer: FakeTimer | None = None) -> RedisCache:
+    return RedisCache(client, FixedClock(NOW), pause=5.0, timer=timer or FakeTimer())
+
+
+async def test_an_entry_comes_back_as_it_was_put(client: Redis) -> None:
+    cache = adapter(client)
+    await cache.put("k", ENTRY)
+    assert await cache.get("k") == ENTRY
+
+
+async def test_a_missing_entry_is_none(client: Redis) -> None:
+    assert await adapter(client).get("nothing") is None
+
+
+async def test_replicas_share_entries(redis_server: RedisServer, client: Redis) -> None:
+    other = make_redis(redis_server.url, timeout=1.0)
+    try:
+        await adapter(client).put("k", ENTRY)
+        assert await adapter(other).get("k") == ENTRY
+    finally:
+        await other.aclose()
+
+
+async def test_redis_drops_an_entry_when_its_keep_time_ends(client: Redis) -> None:
+    await adapter(client).put("k", ENTRY)
+    assert 3_590_000 < await client.pttl(PREFIX + "k") <= 3_600_000
+
+
+async def test_an_entry_past_its_keep_time_is_not_written(client: Redis) -> None:
+    await adapter(client).put("k", Entry(NOW - dt.timedelta(hours=2), NOW - dt.timedelta(hours=1)))
+    assert await client.exists(PREFIX + "k") == 0
+
+
+async def test_an_undecodable_entry_is_a_miss(client: Redis) -> None:
+    await client.set(PREFIX + "k", b"not msgpack of an entry")
+    assert await adapter(client).get("k") is None
+
+
+async def test_a_reachable_redis_is_shared_health(client: Redis) -> None:
+    assert await adapter(client).health() == CacheHealth.SHARED
+
+
+async def test_a_stopped_redis_is_unavailable_not_a_vendor_error(
+    redis_server: RedisServer, client: Redis
+) -> None:
+    cache = adapter(client)
+    redis_server.stop()
+    with pytest.raises(CacheUnavailable):
+        await cache.get("k")
+    with pytest.raises(CacheUnavailable):
+        await cache.put("k", ENTRY)
+    assert await cache.health() == CacheHealth.DEGRADED
+
+
+async def test_after_a_failure_redis_is_left_alone_for_a_pause_then_used_again(
+    redis_server: RedisServer, client: Redis
+) -> None:
+    timer = FakeTimer()
+    cache = adapter(client, timer)
+    redis_server.stop()
+    with pytest.raises(CacheUnavailable):
+        await cache.get("k")
+    redis_server.start()
+    with pytest.raises(CacheUnavailable, match="moments ago"):
+        await cache.get("k")
+    timer.now += 5
+    assert await cache.get("k") is None
+
+
+async def test_memory_carries_on_while_redis_is_down(redis_server: RedisServer, client: Redis) -> None:
+    clock = FixedClock(NOW)
+    tiered = TieredCache(MemoryCache(100, clock), adapter(client), clock)
+    await tiered.put("k", ENTRY)
+    redis_server.stop()
+    await tiered.put("other", ENTRY)
+    assert (
+        await tiered.get("k"),
+        await tiered.get("other"),
+        await tiered.health(),
+    ) == (ENTRY, ENTRY, CacheHealth.DEGRADED)
+
+
+async def test_a_replicas_entry_is_found_through_the_tiers(client: Redis) -> None:
+    clock = FixedClock(NOW)
+    await adapter(client).put("k", ENTRY)
+    assert await TieredCache(MemoryCache(100, clock), adapter(client), clock).get("k") == ENTRY
+
+
+async def test_rate_limit_counts_are_shared_by_replicas(redis_server: RedisServer) -> None:
+    first, second = RateLimiter("2/minute", redis_server.url), RateLimiter("2/minute", redis_server.url)
+    results = [await limiter.retry_after("client") for limiter in (first, second, first)]
+    assert results[:2] == [None, None] and results[2] is not None
+
+
+async def test_rate_limiting_falls_back_to_memory_when_redis_stops(redis_server: RedisServer) -> None:
+    limiter = RateLimiter("2/minute", redis_server.url, redis_timeout=0.5)
+    redis_server.stop()
+    assert [await limiter.retry_after("client") for _ in range(2)] == [None, None]
+    assert await limiter.retry_after("client") is not None
+
+
+@pytest.fixture
+def fake() -> FakeWikimedia:
+    fake = FakeWikimedia()
+    fake.add_month("Albert_Einstein", dt.date(2023, 9, 1), 909)
+    fake.add_month("Albert_Einstein", dt.date(2023, 10, 1), 1010)
+    return fake
+
+
+def service_with_redis(fake: FakeWikimedia, redis_server: RedisServer) -> TestClient[Any]:
+    settings = settings_from_env(PAGEVIEWS_REDIS_URL=redis_server.url, PAGEVIEWS_RATE_LIMIT="100/second")
+    return TestClient(create_app(container_for(fake.transport(), settings=settings)))
+
+
+def test_a_second_replica_answers_from_redis_without_asking_upstream(
+    fake: FakeWikimedia, redis_server: RedisServer
+) -> None:
+    with service_with_redis(fake, redis_server) as first:
+        first.get(OCTOBER)
+    with service_with_redis(fake, redis_server) as second:
+        response = second.get(OCTOBER)
+    assert (response.status_code, response.json()["views"], len(fake.requests)) == (200, 1010, 1)
+
+
+def test_the_service_keeps_answering_when_redis_stops_in_the_middle(
+    fake: FakeWikimedia, redis_server: RedisServer
+) -> None:
+    with service_with_redis(fake, redis_server) as client:
+        before = client.get(OCTOBER)
+        ready_before = client.get("/ready").json()
+        redis_server.stop()
+        remembered = client.get(OCTOBER)
+        new = client.get(SEPTEMBER)
+        ready_after = client.get("/ready")
+    assert [r.status_code for r in (before, remembered, new)] == [200, 200, 200]
+    assert (remembered.json()["views"], new.json()["views"], len(fake.requests)) == (1010, 909, 2)
+    assert ready_before == {"status": "ready", "cache": "shared"}
+    assert (ready_after.status_code, ready_after.json()) == (200, {"status": "ready", "cache": "degraded"})
+
+
+def test_the_service_starts_and_answers_with_redis_unreachable(fake: FakeWikimedia) -> None:
+    server = RedisServer()  # a free port where nothing listens
+    settings = settings_from_env(PAGEVIEWS_REDIS_URL=server.url)
+    transport: httpx.AsyncBaseTransport = fake.transport()
+    with TestClient(create_app(container_for(transport, settings=settings))) as client:
+        statuses = [client.get(path).status_code for path in (OCTOBER, OCTOBER, "/ready")]
+    assert statuses == [200, 200, 200]

@@ -1,0 +1,198 @@
+"""Faults injected into a fake Wikimedia served over real HTTP: what the service makes of throttling, flaky 5xx,
+timeouts, an open circuit and a failing upstream when it has a kept answer."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import json
+from collections.abc import Iterator
+from typing import Any
+
+import httpx
+import pytest
+from dependency_injector import providers
+from litestar.testing import AsyncTestClient, TestClient
+
+from pageviews.adapters.http.app import create_app
+from pageviews.adapters.resilience import CircuitBreaker, Resilience
+from pageviews.containers import Container
+from tests.support.app import NOW, container_for, settings_from_env
+from tests.support.fake_wikimedia import Canned, FakeWikimedia
+from tests.support.fakes import FixedClock
+
+OCTOBER = "/monthly_view_count/Albert_Einstein/2023/10"
+SEPTEMBER = "/monthly_view_count/Albert_Einstein/2023/09"
+CURRENT = "/monthly_view_count/Albert_Einstein/2024/01"
+
+
+class FakeTimer:
+    def __init__(self) -> None:
+        self.now = 0.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+@pytest.fixture
+def fake() -> FakeWikimedia:
+    fake = FakeWikimedia()
+    for month in (dt.date(2023, 9, 1), dt.date(2023, 10, 1), dt.date(2024, 1, 1)):
+        fake.add_month("Albert_Einstein", month, 1000 + month.month)
+    return fake
+
+
+@pytest.fixture
+def base_url(fake: FakeWikimedia) -> Iterator[str]:
+    with fake.serve() as url:
+        yield url
+
+
+def over_http(base_url: str, **environment: str) -> Container:
+    settings = settings_from_env(
+        PAGEVIEWS_WIKIMEDIA_URL=base_url, PAGEVIEWS_UPSTREAM_ATTEMPTS="3", **environment
+    )
+    return container_for(httpx.AsyncHTTPTransport(), settings=settings)
+
+
+def client_for(container: Container) -> TestClient[Any]:
+    return TestClient(create_app(container))
+
+
+def test_a_throttled_request_is_retried_after_retry_after(fake: FakeWikimedia, base_url: str) -> None:
+    fake.fail_next(Canned(429, b"Too many requests", {"retry-after": "0"}))
+    with client_for(over_http(base_url)) as client:
+        response = client.get(OCTOBER)
+    assert (response.status_code, response.json()["views"], len(fake.requests)) == (200, 1010, 2)
+
+
+def test_throttling_with_a_long_retry_after_is_passed_on_at_once(fake: FakeWikimedia, base_url: str) -> None:
+    """Waiting 60 s would outlast the client's patience: it gets the 503 and the wait to honour instead."""
+    fake.fail_next(Canned(429, b"Too many requests", {"retry-after": "60"}))
+    with client_for(over_http(base_url)) as client:
+        response = client.get(OCTOBER)
+    assert (
+        response.status_code,
+        response.json()["code"],
+        response.headers["retry-after"],
+        len(fake.requests),
+    ) == (503, "upstream_throttled", "60", 1)
+
+
+def test_flaky_5xx_answers_are_retried(fake: FakeWikimedia, base_url: str) -> None:
+    fake.fail_next(Canned(500, b"oops"), Canned(502, b"<html>Bad Gateway</html>"))
+    with client_for(over_http(base_url)) as client:
+        response = client.get(OCTOBER)
+    assert (response.status_code, len(fake.requests)) == (200, 3)
+
+
+def test_retries_are_bounded(fake: FakeWikimedia, base_url: str) -> None:
+    fake.fail_next(*[Canned(500, b"oops")] * 5)
+    with client_for(over_http(base_url)) as client:
+        response = client.get(OCTOBER)
+    assert (response.status_code, len(fake.requests)) == (502, 3)
+
+
+def test_an_upstream_that_never_answers_in_time_is_a_504_within_the_deadline(
+    fake: FakeWikimedia, base_url: str
+) -> None:
+    fake.fail_next(Canned(200, b"{}", delay=2.0))
+    container = over_http(base_url, PAGEVIEWS_UPSTREAM_TIMEOUT="0.1", PAGEVIEWS_UPSTREAM_DEADLINE="0.3")
+    with client_for(container) as client:
+        response = client.get(OCTOBER)
+    assert (response.status_code, response.json()["code"]) == (504, "upstream_timeout")
+
+
+def with_breaker(container: Container, timer: FakeTimer, threshold: int = 2) -> Container:
+    breaker = CircuitBreaker(threshold=threshold, cool_down=30, timer=timer)
+    container.resilience.override(providers.Object(Resilience(attempts=1, breaker=breaker)))
+    return container
+
+
+def test_after_repeated_failures_the_circuit_opens_and_fails_fast_with_retry_after(
+    fake: FakeWikimedia, base_url: str
+) -> None:
+    fake.fail_next(Canned(500, b"oops"), Canned(500, b"oops"))
+    with client_for(with_breaker(over_http(base_url), FakeTimer())) as client:
+        failures = [client.get(path).status_code for path in (OCTOBER, SEPTEMBER)]
+        response = client.get(CURRENT)
+    assert (
+        failures,
+        response.status_code,
+        response.json()["code"],
+        response.headers["retry-after"],
+        len(fake.requests),
+    ) == ([502, 502], 503, "circuit_open", "30", 2)
+
+
+def test_after_the_cool_down_one_success_closes_the_circuit(fake: FakeWikimedia, base_url: str) -> None:
+    fake.fail_next(Canned(500, b"oops"), Canned(500, b"oops"))
+    timer = FakeTimer()
+    with client_for(with_breaker(over_http(base_url), timer)) as client:
+        client.get(OCTOBER)
+        client.get(OCTOBER)
+        timer.now += 30
+        statuses = [client.get(path).status_code for path in (OCTOBER, SEPTEMBER, CURRENT)]
+    assert statuses == [200, 200, 200]
+
+
+def test_a_failing_upstream_is_answered_with_the_kept_answer_marked_stale(
+    fake: FakeWikimedia, base_url: str
+) -> None:
+    container = over_http(base_url)
+    clock = FixedClock(NOW)
+    container.clock.override(providers.Object(clock))
+    with client_for(container) as client:
+        fresh = client.get(CURRENT)
+        clock.current += dt.timedelta(hours=1)
+        fake.fail_next(*[Canned(503, b"down", {"retry-after": "60"})] * 3)
+        stale = client.get(CURRENT)
+    assert (fresh.status_code, fresh.json()["stale"], fresh.headers.get("x-cache")) == (200, False, None)
+    assert (
+        stale.status_code,
+        stale.json()["views"],
+        stale.json()["stale"],
+        stale.headers["x-cache"],
+    ) == (200, 1001, True, "stale")
+    assert "max-age=0" in stale.headers["cache-control"]
+
+
+def test_an_open_circuit_is_answered_with_the_kept_answer_when_there_is_one(
+    fake: FakeWikimedia, base_url: str
+) -> None:
+    container = with_breaker(over_http(base_url), FakeTimer(), threshold=1)
+    clock = FixedClock(NOW)
+    container.clock.override(providers.Object(clock))
+    with client_for(container) as client:
+        client.get(CURRENT)
+        clock.current += dt.timedelta(hours=1)
+        fake.fail_next(Canned(500, b"oops"))
+        client.get(OCTOBER)  # opens the circuit
+        response = client.get(CURRENT)
+    assert (response.status_code, response.json()["stale"], len(fake.requests)) == (200, True, 2)
+
+
+async def test_a_hundred_concurrent_identical_requests_make_one_upstream_request(
+    fake: FakeWikimedia, base_url: str
+) -> None:
+    body = {
+        "items": [
+            {
+                "project": "en.wikipedia",
+                "article": "Albert_Einstein",
+                "granularity": "monthly",
+                "timestamp": "2023100100",
+                "access": "all-access",
+                "agent": "user",
+                "views": 4242,
+            }
+        ]
+    }
+    fake.fail_next(Canned(200, json.dumps(body).encode(), {"content-type": "application/json"}, delay=0.5))
+    async with AsyncTestClient(create_app(over_http(base_url))) as client:
+        responses = await asyncio.gather(*(client.get(OCTOBER) for _ in range(100)))
+    assert ({200}, {4242}, 1) == (
+        {r.status_code for r in responses},
+        {r.json()["views"] for r in responses},
+        len(fake.requests),
+    )
