@@ -5,6 +5,7 @@ fixtures. Usable in-process (`transport()`, an `httpx.MockTransport`) or over re
 from __future__ import annotations
 
 import calendar
+import contextlib
 import datetime as dt
 import json
 import threading
@@ -203,6 +204,11 @@ class FakeWikimedia:
                 if delay:
                     threading.Event().wait(delay)
                 response = fake.handle(request)
+                # A client that gave up waiting (a timeout test) has nobody left to answer.
+                with contextlib.suppress(BrokenPipeError, ConnectionResetError):
+                    self._reply(response)
+
+            def _reply(self, response: httpx.Response) -> None:
                 self.send_response(response.status_code)
                 for name, value in response.headers.items():
                     if name.lower() not in {"content-length", "transfer-encoding"}:
