@@ -11,21 +11,17 @@ from typing import Any
 
 import httpx
 import pytest
-from dependency_injector import providers
 from litestar import Litestar
 from litestar.testing import TestClient
 
 from pageviews.adapters.http.app import create_app
-from pageviews.containers import Container
 from pageviews.domain.series import MAX_DAYS, MAX_MONTHS
-from pageviews.settings import Settings
-from tests.support.fake_wikimedia import BASE_URL, FakeWikimedia, fixture
-from tests.support.fakes import FixedClock
+from tests.support.app import container_for
+from tests.support.fake_wikimedia import FakeWikimedia, fixture
 
 NOW = dt.datetime(2024, 1, 15, 12, tzinfo=dt.UTC)
 """Noon on 2024-01-15: with the default 48 h to settle, days up to 2024-01-12 and months up to 2023-12 are
 complete."""
-USER_AGENT = "pageviews-tests/1.0 (https://example.org/pageviews-tests; tests@example.org)"
 PER_ARTICLE = "/api/rest_v1/metrics/pageviews/per-article"
 TOP = "/api/rest_v1/metrics/pageviews/top"
 SERIES = "/v1/pageviews/en.wikipedia"
@@ -34,24 +30,10 @@ PROBLEM = "application/problem+json"
 Client = TestClient[Litestar]
 
 
-def settings_for_tests() -> Settings:
-    """Defaults, whatever the environment says, except one attempt per upstream request: a retry would only
-    repeat the same fake failure, and its backoff would slow the tests down."""
-    return Settings.from_env({"PAGEVIEWS_USER_AGENT": USER_AGENT, "PAGEVIEWS_UPSTREAM_ATTEMPTS": "1"})
-
-
 def app_for(transport: httpx.AsyncBaseTransport, now: dt.datetime = NOW) -> Litestar:
-    container = Container()
-    container.settings.override(providers.Object(settings_for_tests()))
-    container.wikimedia_client.override(
-        providers.Object(
-            httpx.AsyncClient(
-                base_url=BASE_URL + "/", transport=transport, headers={"User-Agent": USER_AGENT}
-            )
-        )
-    )
-    container.clock.override(providers.Object(FixedClock(now)))
-    return create_app(container)
+    """A fresh container (fixed clock, `transport` as Wikimedia, one attempt per upstream request so a fake
+    failure is not retried away), overridden before the application is built."""
+    return create_app(container_for(transport, now=now))
 
 
 @pytest.fixture

@@ -17,12 +17,11 @@ from litestar.testing import TestClient
 
 from pageviews.adapters.http.app import create_app
 from pageviews.containers import Container
-from pageviews.settings import Settings
+from tests.support.app import USER_AGENT, settings_from_env
 from tests.support.fake_wikimedia import Canned, FakeWikimedia, fixture
 from tests.support.fakes import FixedClock
 
 NOW = dt.datetime(2024, 1, 15, 12, tzinfo=dt.UTC)
-USER_AGENT = "pageviews-tests/1.0 (https://example.org/pageviews-tests; tests@example.org)"
 PER_ARTICLE = "/api/rest_v1/metrics/pageviews/per-article/en.wikipedia"
 SERIES = "/v1/pageviews/en.wikipedia"
 PROBLEM = "application/problem+json"
@@ -54,14 +53,7 @@ def base_url(served: tuple[FakeWikimedia, str], fake: FakeWikimedia) -> str:
 def serving(base_url: str, now: dt.datetime = NOW, **environment: str) -> Client:
     """The application with only its settings and clock overridden: its httpx client is the container's own,
     pointed at `base_url`. One attempt per upstream request, so a fake failure is not retried away."""
-    settings = Settings.from_env(
-        {
-            "PAGEVIEWS_WIKIMEDIA_URL": base_url,
-            "PAGEVIEWS_USER_AGENT": USER_AGENT,
-            "PAGEVIEWS_UPSTREAM_ATTEMPTS": "1",
-            **environment,
-        }
-    )
+    settings = settings_from_env(PAGEVIEWS_WIKIMEDIA_URL=base_url, **environment)
     container = Container()
     container.settings.override(providers.Object(settings))
     container.clock.override(providers.Object(FixedClock(now)))
