@@ -241,7 +241,11 @@ URLS = [
     pytest.param("/v1/top/en.wikipedia/2023-12", id="top"),
 ]
 SERVER_ERROR = Canned(500, b'{"title": "Error in Cassandra table storage backend"}')
-THROTTLED = Canned(429, fixture("rate-limited-429.txt"), {"content-type": "text/plain", "retry-after": "7"})
+
+
+def throttled() -> Canned:
+    """Wikimedia's verbatim 429 (text, not a problem), asking to come back in 7 seconds."""
+    return Canned(429, fixture("rate-limited-429.txt"), {"content-type": "text/plain", "retry-after": "7"})
 
 
 def seed_everything(fake: FakeWikimedia) -> None:
@@ -262,7 +266,7 @@ def test_a_throttled_upstream_is_a_503_with_retry_after_over_http(
     url: str, fake: FakeWikimedia, client: Client
 ) -> None:
     seed_everything(fake)
-    fake.fail_next(THROTTLED)
+    fake.fail_next(throttled())
     response = client.get(url)
     expected = (503, "upstream_throttled", "7")
     assert expected == (response.status_code, response.json()["code"], response.headers["retry-after"])
