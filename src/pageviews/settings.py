@@ -38,6 +38,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     workers: Annotated[int, msgspec.Meta(ge=1, le=64)] = 1
     # Caching (docs/caching-and-resilience.md): entries in process memory, and how long answers stay fresh.
     cache_size: Annotated[int, msgspec.Meta(ge=1, le=10_000_000)] = 100_000
+    response_cache_size: Annotated[int, msgspec.Meta(ge=0, le=1_000_000)] = 10_000
     cache_settled_ttl_hours: Annotated[float, msgspec.Meta(gt=0)] = 24 * 30
     cache_unsettled_ttl_seconds: Annotated[float, msgspec.Meta(gt=0)] = 600
     cache_no_data_ttl_seconds: Annotated[float, msgspec.Meta(gt=0)] = 300

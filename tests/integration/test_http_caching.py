@@ -24,7 +24,8 @@ CURRENT = "/monthly_view_count/Albert_Einstein/2024/01"
 @pytest.fixture
 def fake() -> FakeWikimedia:
     fake = FakeWikimedia()
-    fake.add_month("Albert_Einstein", dt.date(2023, 10, 1), 1010)
+    for month in (8, 9, 10, 11):
+        fake.add_month("Albert_Einstein", dt.date(2023, month, 1), 1000 + month)
     fake.add_month("Albert_Einstein", dt.date(2024, 1, 1), 101)
     return fake
 
@@ -97,8 +98,10 @@ def test_if_none_match_star_matches_anything() -> None:
 
 def test_a_client_over_the_rate_limit_gets_a_429_problem_with_retry_after(fake: FakeWikimedia) -> None:
     with client_for(fake, PAGEVIEWS_RATE_LIMIT="2/minute") as client:
-        statuses = [client.get(OCTOBER).status_code for _ in range(3)]
-        response = client.get(OCTOBER)
+        statuses = [
+            client.get(f"/monthly_view_count/Albert_Einstein/2023/{m}").status_code for m in (8, 9, 10)
+        ]
+        response = client.get("/monthly_view_count/Albert_Einstein/2023/11")
     assert (
         statuses,
         response.status_code,
@@ -121,10 +124,17 @@ def test_behind_a_proxy_clients_are_told_apart_by_the_configured_header(fake: Fa
     }
     with client_for(fake, **environment) as client:
         statuses = [
-            client.get(OCTOBER, headers={"x-forwarded-for": f"203.0.113.{n}, 10.0.0.1"}).status_code
-            for n in (1, 2, 1)
+            client.get(path, headers={"x-forwarded-for": f"203.0.113.{n}, 10.0.0.1"}).status_code
+            for n, path in ((1, OCTOBER), (2, OCTOBER), (1, CURRENT))
         ]
     assert statuses == [200, 200, 429]
+
+
+def test_answers_replayed_from_the_response_cache_are_not_counted(fake: FakeWikimedia) -> None:
+    """A replay costs what /health costs; the limit protects the work behind it."""
+    with client_for(fake, PAGEVIEWS_RATE_LIMIT="1/minute") as client:
+        statuses = {client.get(OCTOBER).status_code for _ in range(5)}
+    assert {200} == statuses
 
 
 def test_the_default_rate_limit_does_not_throttle_a_busy_client(client: TestClient[Any]) -> None:

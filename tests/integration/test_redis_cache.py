@@ -141,7 +141,7 @@ async def test_a_replicas_entry_is_found_through_the_tiers(client: Redis) -> Non
 async def test_rate_limit_counts_are_shared_by_replicas(redis_server: RedisServer) -> None:
     first, second = RateLimiter("2/minute", redis_server.url), RateLimiter("2/minute", redis_server.url)
     results = [await limiter.retry_after("client") for limiter in (first, second, first)]
-    assert results[:2] == [None, None] and results[2] is not None
+    assert [*results[:2], results[2] is not None] == [None, None, True]
 
 
 async def test_rate_limiting_falls_back_to_memory_when_redis_stops(redis_server: RedisServer) -> None:

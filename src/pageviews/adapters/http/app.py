@@ -16,6 +16,7 @@ from pageviews.adapters.http.docs import docs_assets_router, openapi_config
 from pageviews.adapters.http.observability import Metrics, Observed
 from pageviews.adapters.http.problems import EXCEPTION_HANDLERS
 from pageviews.adapters.http.ratelimit import RateLimitMiddleware
+from pageviews.adapters.http.response_cache import ResponseCacheMiddleware
 from pageviews.adapters.http.routes import ROUTES
 from pageviews.adapters.http.v1 import V1_ROUTES
 from pageviews.containers import Container
@@ -49,6 +50,8 @@ def create_app(container: Container) -> Litestar:
     settings = container.settings()
     limiter = container.rate_limiter()
     rate_limit = [] if limiter is None else [RateLimitMiddleware(limiter, settings.rate_limit_client_header)]
+    size = settings.response_cache_size
+    response_cache = [ResponseCacheMiddleware(size, container.clock())] if size else []
     metrics: Metrics = container.metrics()
 
     @get("/metrics", include_in_schema=False, cache=False)
@@ -64,7 +67,9 @@ def create_app(container: Container) -> Litestar:
             "cache_policy": Provide(provide_cache_policy),
             "cache_health": Provide(provide_cache_health),
         },
-        middleware=[*rate_limit, ETagMiddleware()],
+        # Outermost first: replays from the response cache get their ETag and are not rate-limited (they cost
+        # what /health costs); everything that reaches a handler is counted.
+        middleware=[ETagMiddleware(), *response_cache, *rate_limit],
         exception_handlers=EXCEPTION_HANDLERS,
         lifespan=[lifespan],
         openapi_config=openapi_config(),

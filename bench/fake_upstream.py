@@ -1,0 +1,55 @@
+"""A fast fake of Wikimedia's per-article endpoint for the benchmark: every title has data, each answer takes
+`latency` seconds (an asyncio sleep, so answers overlap), and it counts what it was asked.
+
+Control endpoints: `GET /_stats` -> {"requests": N}; `GET /_latency?ms=50` sets the latency. Serve it with
+`granian --interface asgi --working-dir bench fake_upstream:app`."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from typing import Any
+
+PREFIX = "/api/rest_v1/metrics/pageviews/per-article/"
+STATE = {"requests": 0, "latency": 0.0}
+
+
+async def app(scope: dict[str, Any], receive: Any, send: Any) -> None:
+    if scope["type"] == "lifespan":
+        while (await receive())["type"] != "lifespan.shutdown":
+            await send({"type": "lifespan.startup.complete"})
+        await send({"type": "lifespan.shutdown.complete"})
+        return
+    path: str = scope["path"]
+    if path == "/_stats":
+        await _answer(send, 200, {"requests": STATE["requests"]})
+    elif path == "/_latency":
+        STATE["latency"] = float(scope["query_string"].decode().removeprefix("ms=")) / 1000
+        await _answer(send, 200, {"latency": STATE["latency"]})
+    elif path.startswith(PREFIX):
+        STATE["requests"] += 1
+        await asyncio.sleep(STATE["latency"])
+        await _answer(send, 200, _items(path[len(PREFIX) :].split("/")))
+    else:
+        await _answer(send, 404, {"detail": "Invalid route"})
+
+
+def _items(segments: list[str]) -> dict[str, object]:
+    project, access, agent, article, granularity, start, _end = segments
+    item = {
+        "project": project,
+        "article": article,
+        "granularity": granularity,
+        "timestamp": start[:8] + "00",
+        "access": access,
+        "agent": agent,
+        "views": 1000 + len(article),
+    }
+    return {"items": [item]}
+
+
+async def _answer(send: Any, status: int, body: object) -> None:
+    content = json.dumps(body).encode()
+    headers = [(b"content-type", b"application/json"), (b"content-length", str(len(content)).encode())]
+    await send({"type": "http.response.start", "status": status, "headers": headers})
+    await send({"type": "http.response.body", "body": content})

@@ -1,0 +1,257 @@
+"""Benchmark: the real server against a local fake Wikimedia with a configurable latency, all in one run.
+
+    uv run python bench/run.py [--server granian|uvicorn] [--latency-ms 50] [--fill 100000]
+
+Reports (a) cached-hit throughput and p50/p99 against /health on the same server, and their ratio (target
+>= 0.8); (b) upstream requests for N concurrent identical cold requests (target exactly 1); (c) the service's
+overhead on a cold request above the upstream's own latency (target p50 <= 5 ms); (d) resident memory as
+distinct answers fill the cache and go past its size (target: flat once the cache is full). Needs `wrk`
+(apt-get install wrk). Only loopback addresses are used; every loop is bounded."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import re
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+
+import httpx
+
+HERE = Path(__file__).resolve().parent
+BIN = Path(sys.executable).parent
+HIT = "/monthly_view_count/Albert_Einstein/2023/10"
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+@contextmanager
+def process(args: Sequence[str], url: str, env: dict[str, str] | None = None) -> Iterator[int]:
+    """Start a server, wait (at most 30 s) until `url` answers, yield its pid, stop it."""
+    proc = subprocess.Popen(args, env={**os.environ, **(env or {})}, stdout=subprocess.DEVNULL)
+    try:
+        for _ in range(300):
+            try:
+                if httpx.get(url, timeout=1).status_code == 200:
+                    break
+            except httpx.TransportError:
+                time.sleep(0.1)
+        else:
+            raise RuntimeError(f"{args[0]} did not start")
+        yield proc.pid
+    finally:
+        proc.send_signal(signal.SIGINT)
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
+def server_command(server: str, port: int, workers: int) -> list[str]:
+    target = "pageviews.asgi:app_factory"
+    if server == "uvicorn":
+        return [str(BIN / "uvicorn"), "--factory", target, "--port", str(port), "--workers", str(workers),
+                "--no-access-log", "--log-level", "warning"]  # fmt: skip
+    return [str(BIN / "granian"), "--interface", "asgi", "--factory", target, "--port", str(port),
+            "--workers", str(workers), "--no-access-log", "--log-level", "warning"]  # fmt: skip
+
+
+# -- (a) throughput with wrk -------------------------------------------------------------------------------------
+
+
+def wrk(url: str, seconds: int, connections: int) -> tuple[float, float, float]:
+    """Requests per second, p50 and p99 latency in ms."""
+    out = subprocess.run(
+        ["wrk", "-t1", f"-c{connections}", f"-d{seconds}s", "--latency", url],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    if errors:
+        raise RuntimeError(f"{url}: {errors[1]} answers were not 2xx; the figures would be meaningless")
+    rate = float(re.search(r"Requests/sec:\s+([\d.]+)", out)[1])  # type: ignore[index]
+    return rate, _percentile(out, "50%"), _percentile(out, "99%")
+
+
+def _percentile(out: str, name: str) -> float:
+    value, unit = re.search(rf"{name}\s+([\d.]+)(us|ms|s)\b", out).groups()  # type: ignore[union-attr]
+    return float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
+
+
+def throughput(base: str, rounds: int, seconds: int, connections: int) -> dict[str, tuple[float, ...]]:
+    """Alternating rounds of /health and the cached hit, so noise hits both alike; medians of the rounds."""
+    httpx.get(base + HIT).raise_for_status()  # warm the cache
+    runs: dict[str, list[tuple[float, float, float]]] = {"health": [], "hit": []}
+    for _ in range(rounds):
+        runs["health"].append(wrk(base + "/health", seconds, connections))
+        runs["hit"].append(wrk(base + HIT, seconds, connections))
+    return {
+        name: tuple(statistics.median(r[i] for r in results) for i in range(3))
+        for name, results in runs.items()
+    }
+
+
+# -- (b) coalescing, (c) cold overhead ------------------------------------------------------------------------------
+
+
+async def upstream_requests(upstream: str) -> int:
+    async with httpx.AsyncClient() as client:
+        return int((await client.get(upstream + "/_stats")).json()["requests"])
+
+
+async def coalescing(base: str, upstream: str, concurrent: int) -> int:
+    before = await upstream_requests(upstream)
+    limits = httpx.Limits(max_connections=concurrent)
+    async with httpx.AsyncClient(limits=limits, timeout=30) as client:
+        url = base + "/monthly_view_count/Coalesced_cold_article/2023/10"
+        responses = await asyncio.gather(*(client.get(url) for _ in range(concurrent)))
+    assert {200} == {r.status_code for r in responses}, {r.status_code for r in responses}
+    return await upstream_requests(upstream) - before
+
+
+async def cold_latencies(base: str, upstream: str, n: int) -> tuple[list[float], list[float]]:
+    """Interleaved: the same client asks the fake directly and the service, each a title never asked before."""
+    direct, service = [], []
+    async with httpx.AsyncClient(timeout=30) as client:
+        for i in range(n):
+            path = f"/metrics/pageviews/per-article/en.wikipedia/all-access/user/Direct_{i}/monthly/20231001/20231031"
+            start = time.perf_counter()
+            (await client.get(upstream + "/api/rest_v1" + path)).raise_for_status()
+            direct.append((time.perf_counter() - start) * 1000)
+            start = time.perf_counter()
+            (await client.get(f"{base}/monthly_view_count/Cold_{i}/2023/10")).raise_for_status()
+            service.append((time.perf_counter() - start) * 1000)
+    return direct, service
+
+
+def pct(values: Sequence[float], p: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
+
+
+# -- (d) memory ------------------------------------------------------------------------------------------------------
+
+
+def rss_mib(pid: int) -> float:
+    """Resident memory of a process and all its descendants (granian and uvicorn fork workers)."""
+    parents: dict[int, int] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        parents[int(stat.parent.name)] = int(fields[1])
+    tree, frontier = {pid}, [pid]
+    while frontier:
+        parent = frontier.pop()
+        children = [p for p, pp in parents.items() if pp == parent]
+        tree.update(children)
+        frontier.extend(children)
+    total_kib = 0
+    for member in tree:
+        try:
+            status = Path(f"/proc/{member}/status").read_text()
+        except OSError:
+            continue
+        match = re.search(r"VmRSS:\s+(\d+) kB", status)
+        total_kib += int(match[1]) if match else 0
+    return total_kib / 1024
+
+
+async def fill(base: str, start: int, count: int, concurrency: int = 64) -> None:
+    limits = httpx.Limits(max_connections=concurrency)
+    async with httpx.AsyncClient(limits=limits, timeout=60) as client:
+        queue = iter(range(start, start + count))
+
+        async def worker() -> None:
+            for i in queue:
+                (await client.get(f"{base}/monthly_view_count/Fill_{i}/2023/10")).raise_for_status()
+
+        await asyncio.gather(*(worker() for _ in range(concurrency)))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--server", choices=["granian", "uvicorn"], default="granian")
+    parser.add_argument("--workers", type=int, default=1)
+    parser.add_argument("--latency-ms", type=float, default=50.0, help="the fake upstream's latency")
+    parser.add_argument("--seconds", type=int, default=5, help="per wrk round")
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--connections", type=int, default=50)
+    parser.add_argument("--concurrent", type=int, default=100, help="identical cold requests in (b)")
+    parser.add_argument("--cold", type=int, default=200, help="cold requests in (c)")
+    parser.add_argument("--cache-size", type=int, default=100_000)
+    parser.add_argument("--fill", type=int, default=100_000, help="distinct answers cached in (d)")
+    parser.add_argument("--extra", type=int, default=25_000, help="more distinct answers past the fill")
+    parser.add_argument("--skip-memory", action="store_true")
+    args = parser.parse_args()
+
+    fake_port, port = free_port(), free_port()
+    upstream, base = f"http://127.0.0.1:{fake_port}", f"http://127.0.0.1:{port}"
+    fake = [str(BIN / "granian"), "--interface", "asgi", "--working-dir", str(HERE), "--port", str(fake_port),
+            "--no-access-log", "--log-level", "warning", "fake_upstream:app"]  # fmt: skip
+    env = {
+        "PAGEVIEWS_WIKIMEDIA_URL": upstream + "/api/rest_v1",
+        "PAGEVIEWS_USER_AGENT": "pageviews-bench/1.0 (local benchmark; nobody@example.org)",
+        "PAGEVIEWS_LOG_LEVEL": "WARNING",
+        "PAGEVIEWS_CACHE_SIZE": str(args.cache_size),
+    }
+    print(
+        f"server={args.server} workers={args.workers} upstream latency={args.latency_ms:g} ms cpus={os.cpu_count()}"
+    )
+    with (
+        process(fake, upstream + "/_stats"),
+        process(server_command(args.server, port, args.workers), base + "/ready", env) as pid,
+    ):
+        httpx.get(f"{upstream}/_latency?ms={args.latency_ms}").raise_for_status()
+        a = throughput(base, args.rounds, args.seconds, args.connections)
+        ratio = a["hit"][0] / a["health"][0]
+        print(
+            f"(a) /health     {a['health'][0]:8.0f} req/s  p50 {a['health'][1]:6.2f} ms  p99 {a['health'][2]:6.2f} ms"
+        )
+        print(
+            f"    cached hit  {a['hit'][0]:8.0f} req/s  p50 {a['hit'][1]:6.2f} ms  p99 {a['hit'][2]:6.2f} ms"
+        )
+        print(f"    ratio hit/health = {ratio:.2f}  (target >= 0.8)")
+        b = asyncio.run(coalescing(base, upstream, args.concurrent))
+        print(
+            f"(b) {args.concurrent} concurrent identical cold requests -> {b} upstream request(s)  (target 1)"
+        )
+        direct, service = asyncio.run(cold_latencies(base, upstream, args.cold))
+        for p in (50, 99):
+            print(f"(c) p{p}: upstream direct {pct(direct, p):6.2f} ms, service cold {pct(service, p):6.2f} ms, "
+                  f"overhead {pct(service, p) - pct(direct, p):5.2f} ms")  # fmt: skip
+        print("    (target: p50 overhead <= 5 ms)")
+        if args.skip_memory:
+            return
+        httpx.get(f"{upstream}/_latency?ms=0").raise_for_status()
+        print(f"(d) cache size {args.cache_size} entries; RSS before filling {rss_mib(pid):.1f} MiB")
+        done, step = 0, args.fill // 4
+        for count in [step] * 4 + ([args.extra] if args.extra else []):
+            started = time.perf_counter()
+            asyncio.run(fill(base, done, count))
+            done += count
+            rate = count / (time.perf_counter() - started)
+            print(
+                f"    after {done:7d} distinct answers: RSS {rss_mib(pid):7.1f} MiB  ({rate:.0f} cold req/s)"
+            )
+
+
+if __name__ == "__main__":
+    main()

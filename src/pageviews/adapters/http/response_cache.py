@@ -1,0 +1,103 @@
+"""A small in-process cache of whole responses, in front of the route handlers: a repeated GET is answered
+without parsing, dependency injection, the use case or serialisation, at close to the cost of `/health`.
+
+It stores only what the application itself declared cacheable (a 200 with `Cache-Control: public, max-age=N`,
+which the domain's cache policy chose), for those N seconds by the application's clock, and adds `Age`. Stale
+answers (`max-age=0`) and errors are never stored; the domain cache below stays the source of truth."""
+
+from __future__ import annotations
+
+import re
+
+from cachetools import TLRUCache
+from litestar.enums import ScopeType
+from litestar.middleware import ASGIMiddleware
+from litestar.types import ASGIApp, HTTPResponseStartEvent, Message, Receive, Scope, Send
+
+from pageviews.domain.ports import Clock
+
+_MAX_AGE = re.compile(rb"(?:^|,)\s*max-age=(\d+)")
+_KEYED_HEADERS = (b"accept", b"origin")
+"""Request headers a response may vary on; a response that varies on any other is not stored."""
+
+Key = tuple[bytes, ...]
+
+
+class _Stored:
+    __slots__ = ("body", "expires", "headers", "stored")
+
+    def __init__(self, headers: list[tuple[bytes, bytes]], body: bytes, stored: float, max_age: int) -> None:
+        self.headers = headers
+        self.body = body
+        self.stored = stored
+        self.expires = stored + max_age
+
+
+def _expires(_key: Key, stored: _Stored, _now: float) -> float:
+    return stored.expires
+
+
+class ResponseCacheMiddleware(ASGIMiddleware):
+    scopes = (ScopeType.HTTP,)
+
+    def __init__(self, max_entries: int, clock: Clock) -> None:
+        self._clock = clock
+        self._stored: TLRUCache[Key, _Stored] = TLRUCache(maxsize=max_entries, ttu=_expires, timer=self._now)
+
+    def _now(self) -> float:
+        return self._clock.now().timestamp()
+
+    async def handle(self, scope: Scope, receive: Receive, send: Send, next_app: ASGIApp) -> None:
+        if scope["type"] != ScopeType.HTTP or scope["method"] != "GET":
+            await next_app(scope, receive, send)
+            return
+        headers = dict(scope["headers"])
+        key = (scope["raw_path"], scope["query_string"], *(headers.get(name, b"") for name in _KEYED_HEADERS))
+        stored = self._stored.get(key)
+        if stored is not None:
+            await _replay(send, stored, self._now())
+            return
+        await next_app(scope, receive, self._recorder(key, send))
+
+    def _recorder(self, key: Key, send: Send) -> Send:
+        held: HTTPResponseStartEvent | None = None
+
+        async def recording_send(message: Message) -> None:
+            nonlocal held
+            if message["type"] == "http.response.start":
+                held = message if _max_age(message) else None
+            elif message["type"] == "http.response.body" and held is not None:
+                if not message.get("more_body", False):
+                    max_age = _max_age(held)
+                    self._stored[key] = _Stored(list(held["headers"]), message["body"], self._now(), max_age)
+                held = None
+            await send(message)
+
+        return recording_send
+
+
+def _max_age(start: HTTPResponseStartEvent) -> int:
+    """The seconds a 200 may be reused for, from its own headers; 0 when it may not be stored at all."""
+    if start["status"] != 200:
+        return 0
+    cache_control = b""
+    for name, value in start["headers"]:
+        lowered = name.lower()
+        if lowered == b"set-cookie" or (lowered == b"vary" and not _varies_on_keyed_headers(value)):
+            return 0
+        if lowered == b"cache-control":
+            cache_control = value.lower()
+    match = _MAX_AGE.search(cache_control)
+    if b"public" not in cache_control or match is None:
+        return 0
+    return int(match[1])
+
+
+def _varies_on_keyed_headers(vary: bytes) -> bool:
+    return all(name.strip().lower() in _KEYED_HEADERS for name in vary.split(b","))
+
+
+async def _replay(send: Send, stored: _Stored, now: float) -> None:
+    age = str(int(now - stored.stored)).encode()
+    await send({"type": "http.response.start", "status": 200, "headers": [*stored.headers, (b"age", age)]})
+    await send({"type": "http.response.body", "body": stored.body, "more_body": False})

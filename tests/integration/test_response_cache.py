@@ -1,0 +1,138 @@
+"""The response cache in front of the handlers: it replays only what the application declared cacheable, for
+as long as it said, by the application's clock."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from dependency_injector import providers
+from litestar import Litestar, Response, get
+from litestar.testing import TestClient
+
+from pageviews.adapters.http.app import create_app
+from pageviews.adapters.http.response_cache import ResponseCacheMiddleware
+from tests.support.app import NOW, container_for, settings_from_env
+from tests.support.fake_wikimedia import Canned, FakeWikimedia
+from tests.support.fakes import FixedClock
+
+OCTOBER = "/monthly_view_count/Albert_Einstein/2023/10"
+CURRENT = "/monthly_view_count/Albert_Einstein/2024/01"
+
+
+@pytest.fixture
+def fake() -> FakeWikimedia:
+    fake = FakeWikimedia()
+    fake.add_month("Albert_Einstein", dt.date(2023, 10, 1), 1010)
+    fake.add_month("Albert_Einstein", dt.date(2024, 1, 1), 101)
+    return fake
+
+
+@pytest.fixture
+def clock() -> FixedClock:
+    return FixedClock(NOW)
+
+
+@pytest.fixture
+def client(fake: FakeWikimedia, clock: FixedClock) -> Iterator[TestClient[Any]]:
+    container = container_for(fake.transport())
+    container.clock.override(providers.Object(clock))
+    with TestClient(create_app(container)) as client:
+        yield client
+
+
+def test_a_repeated_get_is_replayed_with_its_age(client: TestClient[Any], clock: FixedClock) -> None:
+    first = client.get(OCTOBER)
+    clock.current += dt.timedelta(seconds=42)
+    replay = client.get(OCTOBER)
+    assert (first.content, first.headers["etag"], "42") == (
+        replay.content,
+        replay.headers["etag"],
+        replay.headers["age"],
+    )
+
+
+def test_a_replay_is_not_kept_past_its_max_age(
+    client: TestClient[Any], clock: FixedClock, fake: FakeWikimedia
+) -> None:
+    client.get(CURRENT)
+    clock.current += dt.timedelta(seconds=601)
+    fake.monthly[("en.wikipedia", "all-access", "user", "Albert_Einstein")][dt.date(2024, 1, 1)] = 202
+    response = client.get(CURRENT)
+    assert (response.json()["views"], response.headers.get("age")) == (202, None)
+
+
+def test_a_replay_answers_a_conditional_request_with_a_304(client: TestClient[Any]) -> None:
+    etag = client.get(OCTOBER).headers["etag"]
+    assert client.get(OCTOBER, headers={"if-none-match": etag}).status_code == 304
+
+
+def test_errors_are_not_replayed(client: TestClient[Any], fake: FakeWikimedia) -> None:
+    fake.fail_next(Canned(500, b"oops"))
+    failed = client.get(OCTOBER)
+    assert (failed.status_code, client.get(OCTOBER).status_code) == (502, 200)
+
+
+def test_stale_answers_are_not_replayed(
+    client: TestClient[Any], clock: FixedClock, fake: FakeWikimedia
+) -> None:
+    client.get(CURRENT)
+    clock.current += dt.timedelta(hours=1)
+    fake.fail_next(Canned(503, b"down", {"retry-after": "60"}))
+    stale = client.get(CURRENT)
+    fresh = client.get(CURRENT)
+    assert (stale.json()["stale"], fresh.json()["stale"]) == (True, False)
+
+
+def test_different_queries_are_different_answers(client: TestClient[Any]) -> None:
+    user = client.get(OCTOBER)
+    spider = client.get(OCTOBER, params={"agent": "spider"})
+    assert (user.status_code, spider.status_code) == (200, 404)
+
+
+def test_zero_switches_it_off(fake: FakeWikimedia, clock: FixedClock) -> None:
+    container = container_for(fake.transport(), settings=settings_from_env(PAGEVIEWS_RESPONSE_CACHE_SIZE="0"))
+    container.clock.override(providers.Object(clock))
+    with TestClient(create_app(container)) as client:
+        client.get(OCTOBER)
+        assert "age" not in client.get(OCTOBER).headers
+
+
+def app_answering(headers: dict[str, str], clock: FixedClock) -> Litestar:
+    calls: list[int] = []
+
+    @get("/thing", sync_to_thread=False)
+    def thing() -> Response[dict[str, int]]:
+        calls.append(1)
+        return Response({"calls": len(calls)}, headers=headers)
+
+    return Litestar([thing], middleware=[ResponseCacheMiddleware(10, clock)])
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {},
+        {"Cache-Control": "private, max-age=60"},
+        {"Cache-Control": "public, max-age=0"},
+        {"Cache-Control": "public, no-store"},
+        {"Cache-Control": "public, max-age=60", "Vary": "Authorization"},
+        {"Cache-Control": "public, max-age=60", "Set-Cookie": "a=b"},
+    ],
+)
+def test_only_public_answers_with_a_max_age_are_stored(headers: dict[str, str], clock: FixedClock) -> None:
+    with TestClient(app_answering(headers, clock)) as client:
+        client.get("/thing")
+        assert client.get("/thing").json() == {"calls": 2}
+
+
+def test_an_answer_that_varies_on_accept_is_keyed_by_it(clock: FixedClock) -> None:
+    headers = {"Cache-Control": "public, max-age=60", "Vary": "Accept"}
+    with TestClient(app_answering(headers, clock)) as client:
+        calls = [
+            client.get("/thing", headers={"accept": accept}).json()["calls"]
+            for accept in ("a/b", "c/d", "a/b")
+        ]
+    assert calls == [1, 2, 1]
