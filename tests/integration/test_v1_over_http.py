@@ -6,7 +6,8 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from typing import Any
 
 import httpx
@@ -50,10 +51,10 @@ def base_url(served: tuple[FakeWikimedia, str], fake: FakeWikimedia) -> str:
     return served[1]
 
 
-def serving(base_url: str, now: dt.datetime = NOW, **environment: str) -> Client:
+def serving(base_url: str, now: dt.datetime = NOW, environment: Mapping[str, str] | None = None) -> Client:
     """The application with only its settings and clock overridden: its httpx client is the container's own,
     pointed at `base_url`. One attempt per upstream request, so a fake failure is not retried away."""
-    settings = settings_from_env(PAGEVIEWS_WIKIMEDIA_URL=base_url, **environment)
+    settings = settings_from_env(PAGEVIEWS_WIKIMEDIA_URL=base_url, **(environment or {}))
     container = Container()
     container.settings.override(providers.Object(settings))
     container.clock.override(providers.Object(FixedClock(now)))
@@ -254,32 +255,36 @@ def seed_everything(fake: FakeWikimedia) -> None:
     fake.top[("en.wikipedia", "all-access", "2023", "12")] = [{"article": "A", "views": 9, "rank": 1}]
 
 
-@pytest.mark.parametrize("url", URLS)
-def test_an_upstream_server_error_is_a_502_over_http(url: str, fake: FakeWikimedia, client: Client) -> None:
+@contextmanager
+def failing_first(answer: Canned, environment: Mapping[str, str] | None = None) -> Iterator[Client]:
+    """The application in front of a fake of its own, with data for every URL above, whose first answer is
+    `answer`. Of its own because when one part of a breakdown fails the others are abandoned, and their
+    requests may still reach the fake after the test: they must not take the next test's injected failure."""
+    fake = FakeWikimedia()
     seed_everything(fake)
-    fake.fail_next(SERVER_ERROR)
-    assert_problem(client.get(url), 502, "upstream_error")
+    fake.fail_next(answer)
+    with fake.serve() as base_url, serving(base_url, environment=environment) as client:
+        yield client
 
 
 @pytest.mark.parametrize("url", URLS)
-def test_a_throttled_upstream_is_a_503_with_retry_after_over_http(
-    url: str, fake: FakeWikimedia, client: Client
-) -> None:
-    seed_everything(fake)
-    fake.fail_next(throttled())
-    response = client.get(url)
+def test_an_upstream_server_error_is_a_502_over_http(url: str) -> None:
+    with failing_first(SERVER_ERROR) as client:
+        assert_problem(client.get(url), 502, "upstream_error")
+
+
+@pytest.mark.parametrize("url", URLS)
+def test_a_throttled_upstream_is_a_503_with_retry_after_over_http(url: str) -> None:
+    with failing_first(throttled()) as client:
+        response = client.get(url)
     expected = (503, "upstream_throttled", "7")
     assert expected == (response.status_code, response.json()["code"], response.headers["retry-after"])
 
 
 @pytest.mark.parametrize("url", URLS)
 def test_an_upstream_that_does_not_answer_in_time_is_a_504_over_http(url: str) -> None:
-    """The fake holds the first request for a second; the service gives up after a fifth of one. (A fake of
-    its own: the held request must not outlive the test and answer in the next one.)"""
-    fake = FakeWikimedia()
-    seed_everything(fake)
-    fake.fail_next(Canned(200, b"", delay=1.0))
-    with fake.serve() as base_url, serving(base_url, PAGEVIEWS_UPSTREAM_TIMEOUT="0.2") as client:
+    """The fake holds the first request for a second; the service gives up after a fifth of one."""
+    with failing_first(Canned(200, b"", delay=1.0), {"PAGEVIEWS_UPSTREAM_TIMEOUT": "0.2"}) as client:
         assert_problem(client.get(url), 504, "upstream_timeout")
 
 
