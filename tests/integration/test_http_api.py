@@ -650,8 +650,11 @@ def test_the_monthly_endpoint_documents_each_error_status_as_a_problem(
     status: str, openapi: dict[str, Any]
 ) -> None:
     content = monthly_operation(openapi)["responses"][status]["content"]
-    expected = {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}
-    assert expected == content
+    assert ["application/problem+json"] == list(content)
+    problem = content["application/problem+json"]
+    assert {"$ref": "#/components/schemas/Problem"} == problem["schema"]
+    (example,) = problem["examples"].values()
+    assert int(status) == example["value"]["status"]
 
 
 def test_the_problem_schema_requires_every_problem_member(openapi: dict[str, Any]) -> None:

@@ -432,10 +432,19 @@ def test_a_top_list_is_cut_at_the_limit(
     )
 
 
-@pytest.mark.parametrize("limit", ["0", "1001", "-1", "ten"])
-def test_a_limit_outside_1_to_1000_is_a_400_problem(limit: str, fake: FakeWikimedia, client: Client) -> None:
+@pytest.mark.parametrize("limit", ["0", "1001", "-1"])
+def test_a_limit_outside_1_to_1000_is_an_invalid_limit_problem(
+    limit: str, fake: FakeWikimedia, client: Client
+) -> None:
     seed_top(fake, many(150))
     response = client.get("/v1/top/en.wikipedia/2023-12", params={"limit": limit})
+    assert_problem(response, 400, "invalid_limit")
+    assert not fake.raw_paths
+
+
+def test_a_limit_that_is_not_a_number_is_an_invalid_request(fake: FakeWikimedia, client: Client) -> None:
+    seed_top(fake, many(150))
+    response = client.get("/v1/top/en.wikipedia/2023-12", params={"limit": "ten"})
     assert_problem(response, 400, "invalid_request")
     assert not fake.raw_paths
 
@@ -697,7 +706,7 @@ ERRORS = [
     (400, "invalid_project", "GET", "/v1/top/-bad-/2023-12", {}),
     (400, "future_month", "GET", "/v1/top/en.wikipedia/2024-02", {}),
     (400, "before_data_start", "GET", "/v1/top/en.wikipedia/2015-06", {}),
-    (400, "invalid_request", "GET", "/v1/top/en.wikipedia/2023-12", {"limit": "1001"}),
+    (400, "invalid_limit", "GET", "/v1/top/en.wikipedia/2023-12", {"limit": "1001"}),
     (400, "invalid_batch", "POST", "/v1/pageviews/batch", {"articles": [], "from": "2023-01"}),
     (
         400,
@@ -822,9 +831,9 @@ def test_every_v1_endpoint_documents_its_errors_as_problems(
     path: str, method: str, errors: list[int], openapi: dict[str, Any]
 ) -> None:
     responses = openapi["paths"][path][method]["responses"]
-    problem = {"schema": {"$ref": "#/components/schemas/Problem"}}
+    problem = {"$ref": "#/components/schemas/Problem"}
     assert dict.fromkeys(errors, problem) == {
-        status: responses[str(status)]["content"][PROBLEM] for status in errors
+        status: responses[str(status)]["content"][PROBLEM]["schema"] for status in errors
     }
 
 
@@ -869,3 +878,34 @@ def test_the_original_monthly_endpoint_answers_as_the_v1_monthly_series_of_the_m
         "stale": v1["stale"],
     } == original.json()
     assert [per_article("AC%2FDC", "monthly", "20231001", "20231031")] == sorted(set(fake.raw_paths))
+
+
+@pytest.mark.parametrize(
+    ("path", "csv_header"),
+    [
+        ("/v1/pageviews/{project}/{article}", "period,views"),
+        ("/v1/top/{project}/{month}", "rank,article,views"),
+    ],
+)
+def test_the_openapi_documents_the_csv_alternative_with_an_example(
+    client: Client, path: str, csv_header: str
+) -> None:
+    content = client.get("/schema/openapi.json").json()["paths"][path]["get"]["responses"]["200"]["content"]
+    assert {"application/json", "text/csv"} == set(content)
+    assert content["text/csv"]["example"].startswith(csv_header + "\r\n")
+
+
+@pytest.mark.parametrize(
+    ("path", "method"),
+    [
+        ("/v1/pageviews/{project}/{article}", "get"),
+        ("/v1/top/{project}/{month}", "get"),
+        ("/v1/pageviews/batch", "post"),
+    ],
+)
+def test_every_v1_answer_is_documented_with_an_example(client: Client, path: str, method: str) -> None:
+    responses = client.get("/schema/openapi.json").json()["paths"][path][method]["responses"]
+    assert "example" in responses["200"]["content"]["application/json"]
+    for status, response in responses.items():
+        if status != "200":
+            assert response["content"]["application/problem+json"]["examples"], status

@@ -125,6 +125,14 @@ def test_a_monthly_range_may_end_in_the_current_month() -> None:
     assert d("2024-01-31") == parse(MONTHLY, "2023-12", "2024-01").last
 
 
+def test_the_current_month_asked_as_a_daily_month_runs_up_to_today() -> None:
+    assert (d("2024-01-01"), TODAY) == (parse(DAILY, "2024-01").first, parse(DAILY, "2024-01").last)
+
+
+def test_a_daily_range_to_the_current_month_ends_today() -> None:
+    assert parse(DAILY, "2023-12-01", "2024-01").last == TODAY
+
+
 def test_a_daily_range_ending_after_today_is_a_future_date() -> None:
     assert_refused("future_date", DAILY, "2024-01-10", "2024-01-16")
 

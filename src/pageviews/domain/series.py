@@ -87,7 +87,8 @@ class PeriodRange(msgspec.Struct, frozen=True):
         if granularity is Granularity.MONTHLY:
             first, last = Month.parse(start).first_day, Month.parse(end).last_day
         else:
-            first, last = _day_or_month(start, first_of_month=True), _day_or_month(end, first_of_month=False)
+            first = _day_or_month(start, first_of_month=True, today=today)
+            last = _day_or_month(end, first_of_month=False, today=today)
         return cls.checked(granularity, first, last, today)
 
     @classmethod
@@ -152,11 +153,14 @@ def _label(granularity: Granularity, start: dt.date) -> str:
     return f"{start:%Y-%m}" if granularity is Granularity.MONTHLY else start.isoformat()
 
 
-def _day_or_month(text: str, *, first_of_month: bool) -> dt.date:
+def _day_or_month(text: str, *, first_of_month: bool, today: dt.date) -> dt.date:
+    """A day, or a whole month's first or last day; the current month, asked as a month, ends today."""
     match = _DAY.fullmatch(text)
     if match is None:
         month = Month.parse(text)  # raises InvalidMonth with the expected forms
-        return month.first_day if first_of_month else month.last_day
+        if first_of_month:
+            return month.first_day
+        return today if month == Month.of(today) else month.last_day
     try:
         return dt.date(int(match[1]), int(match[2]), int(match[3]))
     except ValueError:

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
-from litestar.openapi import ResponseSpec
+from dataclasses import dataclass
 
-from pageviews.adapters.http.problems import PROBLEM_MEDIA_TYPE, Problem
+import msgspec
+from litestar.openapi import ResponseSpec
+from litestar.openapi.spec import Example, OpenAPIMediaType, OpenAPIResponse, OpenAPIType, Operation, Schema
+
+from pageviews.adapters.http.problems import PROBLEM_MEDIA_TYPE, Problem, problem
+from pageviews.domain.errors import NO_DATA_DETAIL
 
 _DESCRIPTIONS = {
     400: "Invalid input (title, year, month, future month, month before July 2015, project, access, agent, "
@@ -18,13 +23,47 @@ _DESCRIPTIONS = {
 }
 
 
+_EXAMPLES = {
+    400: ("invalid_month", "month must be between 1 and 12; got 13"),
+    404: ("no_data", NO_DATA_DETAIL),
+    429: ("rate_limited", "too many requests from this client; retry in 1 s"),
+    500: ("internal_error", "an unexpected error occurred; it has been logged"),
+    502: ("upstream_error", "Wikimedia answered 500"),
+    503: ("upstream_throttled", "Wikimedia is throttling requests"),
+    504: ("upstream_timeout", "Wikimedia did not answer in time"),
+}
+
+
 def error_responses(*statuses: int) -> dict[int, ResponseSpec]:
-    return {
-        status: ResponseSpec(
-            data_container=Problem,
-            description=_DESCRIPTIONS[status],
-            media_type=PROBLEM_MEDIA_TYPE,
-            generate_examples=False,
-        )
-        for status in statuses
-    }
+    return {status: _error_response(status) for status in statuses}
+
+
+def _error_response(status: int) -> ResponseSpec:
+    code, detail = _EXAMPLES[status]
+    example = problem(status, code, detail, "/monthly_view_count/Albert_Einstein/2023/13")
+    return ResponseSpec(
+        data_container=Problem,
+        description=_DESCRIPTIONS[status],
+        media_type=PROBLEM_MEDIA_TYPE,
+        generate_examples=False,
+        examples=[Example(summary=code, value=msgspec.to_builtins(example))],
+    )
+
+
+def documented_ok(json_example: object, csv_example: str | None = None) -> type[Operation]:
+    """An OpenAPI operation whose 200 carries an example and, where the route serves it, `text/csv`
+    (content negotiation that Litestar's response annotations cannot express)."""
+
+    @dataclass
+    class DocumentedOperation(Operation):
+        def __post_init__(self) -> None:
+            ok = (self.responses or {}).get("200")
+            if not isinstance(ok, OpenAPIResponse) or not ok.content:
+                return
+            for media in ok.content.values():
+                media.example = json_example
+            if csv_example is not None:
+                schema = Schema(type=OpenAPIType.STRING, description="CSV with a header row")
+                ok.content["text/csv"] = OpenAPIMediaType(schema=schema, example=csv_example)
+
+    return DocumentedOperation

@@ -13,7 +13,7 @@ from litestar.params import PathParameter, QueryParameter
 from litestar.response import Redirect
 
 from pageviews.adapters.http.caching import cache_headers
-from pageviews.adapters.http.responses import error_responses
+from pageviews.adapters.http.responses import documented_ok, error_responses
 from pageviews.domain.caching import CacheHealth, CachePolicy
 from pageviews.domain.model import Access, Agent, Article, ArticleQuery, Month, MonthlyViews, Project
 from pageviews.service import PageviewsService
@@ -93,6 +93,19 @@ period ago (`PAGEVIEWS_SETTLE_HOURS`, default 48 h), while Wikimedia may still b
 @get(
     "/monthly_view_count/{path:path}",
     operation_id="monthlyViewCount",
+    operation_class=documented_ok(
+        {
+            "project": "en.wikipedia",
+            "article": "Albert_Einstein",
+            "year": 2023,
+            "month": 10,
+            "access": "all-access",
+            "agent": "user",
+            "views": 631058,
+            "complete": True,
+            "stale": False,
+        }
+    ),
     summary="Views of an article in a month",
     description=MONTHLY_DESCRIPTION,
     tags=["pageviews"],

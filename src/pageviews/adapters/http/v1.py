@@ -14,7 +14,7 @@ from litestar.openapi.spec import Example
 from litestar.params import Body, PathParameter, QueryParameter
 
 from pageviews.adapters.http.problems import Problem, problem, status_of
-from pageviews.adapters.http.responses import error_responses
+from pageviews.adapters.http.responses import documented_ok, error_responses
 from pageviews.adapters.http.routes import AccessParam
 from pageviews.domain.errors import PageviewsError
 from pageviews.domain.model import Access, Agent, Article, ArticleQuery, Granularity, Month, Project
@@ -170,6 +170,24 @@ Send `Accept: text/csv` for CSV (`period,views` plus one column per part of a br
 @get(
     "/v1/pageviews/{project:str}/{article:path}",
     operation_id="series",
+    operation_class=documented_ok(
+        {
+            "project": "en.wikipedia",
+            "article": "Albert_Einstein",
+            "access": "all-access",
+            "agent": "user",
+            "granularity": "monthly",
+            "from": "2023-01",
+            "to": "2023-02",
+            "total": 812345,
+            "items": [
+                {"period": "2023-01", "views": 412345, "complete": True},
+                {"period": "2023-02", "views": 400000, "complete": True},
+            ],
+            "stale": False,
+        },
+        "period,views\r\n2023-01,412345\r\n2023-02,400000\r\n",
+    ),
     summary="Views of an article over a range",
     description=SERIES_DESCRIPTION,
     tags=["v1"],
@@ -208,6 +226,19 @@ async def series(
 @get(
     "/v1/top/{project:str}/{month:str}",
     operation_id="topArticles",
+    operation_class=documented_ok(
+        {
+            "project": "en.wikipedia",
+            "month": "2023-10",
+            "access": "all-access",
+            "items": [
+                {"rank": 1, "article": "Main_Page", "views": 216848380},
+                {"rank": 2, "article": "Special:Search", "views": 25909984},
+            ],
+            "stale": False,
+        },
+        "rank,article,views\r\n1,Main_Page,216848380\r\n2,Special:Search,25909984\r\n",
+    ),
     summary="A month's most viewed articles",
     description="The most viewed articles of a complete month (human traffic, as Wikimedia ranks them; ranks "
     "may tie). `month` is `YYYY-MM`. Send `Accept: text/csv` for CSV (`rank,article,views`).",
@@ -222,7 +253,12 @@ async def top(
     access: AccessParam = Access.ALL.value,
     limit: Annotated[
         int,
-        QueryParameter(name="limit", description=f"At most this many (1 to {MAX_TOP}).", ge=1, le=MAX_TOP),
+        # The bounds are documented but checked by the domain, so a client gets the `invalid_limit` code.
+        QueryParameter(
+            name="limit",
+            description=f"At most this many (1 to {MAX_TOP}).",
+            schema_extra={"minimum": 1, "maximum": MAX_TOP},
+        ),
     ] = DEFAULT_TOP,
 ) -> Response[TopOut]:
     answer = TopOut.of(
@@ -236,6 +272,37 @@ async def top(
 @post(
     "/v1/pageviews/batch",
     operation_id="batch",
+    operation_class=documented_ok(
+        {
+            "results": [
+                {
+                    "article": "Albert_Einstein",
+                    "series": {
+                        "project": "en.wikipedia",
+                        "article": "Albert_Einstein",
+                        "access": "all-access",
+                        "agent": "user",
+                        "granularity": "monthly",
+                        "from": "2023-01",
+                        "to": "2023-01",
+                        "total": 412345,
+                        "items": [{"period": "2023-01", "views": 412345, "complete": True}],
+                        "stale": False,
+                    },
+                },
+                {
+                    "article": "Bad|Title",
+                    "problem": {
+                        "type": "urn:pageviews:problem:invalid_title",
+                        "title": "Bad Request",
+                        "status": 400,
+                        "detail": "'Bad|Title' is not a valid title",
+                        "code": "invalid_title",
+                    },
+                },
+            ]
+        }
+    ),
     summary="Series for many articles at once",
     description=f"Up to {MAX_BATCH} articles of one project over one range. One result per article, in "
     "order: its series, or a problem for that article alone (one bad title does not fail the batch).",
