@@ -19,6 +19,7 @@ import socket
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -41,7 +42,9 @@ def free_port() -> int:
 @contextmanager
 def process(args: Sequence[str], url: str, env: dict[str, str] | None = None) -> Iterator[int]:
     """Start a server, wait (at most 30 s) until `url` answers, yield its pid, stop it."""
-    proc = subprocess.Popen(args, env={**os.environ, **(env or {})}, stdout=subprocess.DEVNULL)
+    log = Path(tempfile.gettempdir()) / f"bench-{Path(args[0]).name}-{os.getpid()}.log"
+    with log.open("wb") as output:
+        proc = subprocess.Popen(args, env={**os.environ, **(env or {})}, stdout=output, stderr=output)
     try:
         for _ in range(300):
             try:
@@ -172,16 +175,22 @@ def rss_mib(pid: int) -> float:
     return total_kib / 1024
 
 
-async def fill(base: str, start: int, count: int, concurrency: int = 64) -> None:
-    limits = httpx.Limits(max_connections=concurrency)
-    async with httpx.AsyncClient(limits=limits, timeout=60) as client:
-        queue = iter(range(start, start + count))
-
-        async def worker() -> None:
-            for i in queue:
-                (await client.get(f"{base}/monthly_view_count/Fill_{i}/2023/10")).raise_for_status()
-
-        await asyncio.gather(*(worker() for _ in range(concurrency)))
+def fill(base: str, upstream: str, target: int, connections: int, chunk: int) -> int:
+    """wrk asks titles never asked before until the upstream has answered `target` of them (in chunks of at
+    most `chunk` seconds); the service caches each answer. Returns how many it answered."""
+    start = asyncio.run(upstream_requests(upstream))
+    while (done := asyncio.run(upstream_requests(upstream)) - start) < target:
+        seconds = max(1, min(chunk, (target - done) // 1000))
+        script = ["-s", str(HERE / "fill.lua"), base, "--", f"Fill{time.monotonic_ns()}"]
+        out = subprocess.run(
+            ["wrk", "-t1", f"-c{connections}", f"-d{seconds}s", *script],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+        if "Non-2xx" in out:
+            raise RuntimeError(f"filling the cache got errors:\n{out}")
+    return done
 
 
 def main() -> None:
@@ -242,14 +251,14 @@ def main() -> None:
             return
         httpx.get(f"{upstream}/_latency?ms=0").raise_for_status()
         print(f"(d) cache size {args.cache_size} entries; RSS before filling {rss_mib(pid):.1f} MiB")
-        done, step = 0, args.fill // 4
+        total, step = 0, args.fill // 4
         for count in [step] * 4 + ([args.extra] if args.extra else []):
             started = time.perf_counter()
-            asyncio.run(fill(base, done, count))
-            done += count
-            rate = count / (time.perf_counter() - started)
+            answered = fill(base, upstream, count, args.connections, chunk=10)
+            total += answered
+            rate = answered / (time.perf_counter() - started)
             print(
-                f"    after {done:7d} distinct answers: RSS {rss_mib(pid):7.1f} MiB  ({rate:.0f} cold req/s)"
+                f"    after {total:7d} distinct answers: RSS {rss_mib(pid):7.1f} MiB  ({rate:.0f} cold req/s)"
             )
 
 
