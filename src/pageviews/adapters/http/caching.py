@@ -57,7 +57,7 @@ class ETagMiddleware(ASGIMiddleware):
     should_bypass_for_scope = staticmethod(lambda scope: scope["path"].startswith(UNCACHED_PATHS))
 
     async def handle(self, scope: Scope, receive: Receive, send: Send, next_app: ASGIApp) -> None:
-        if scope["type"] != ScopeType.HTTP or scope["method"] not in ("GET", "HEAD"):
+        if scope["type"] != ScopeType.HTTP or scope["method"] != "GET":
             await next_app(scope, receive, send)
             return
         if_none_match = next(
