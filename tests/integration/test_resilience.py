@@ -16,7 +16,10 @@ from litestar.testing import AsyncTestClient, TestClient
 
 from pageviews.adapters.http.app import create_app
 from pageviews.adapters.resilience import CircuitBreaker, Resilience
+from pageviews.adapters.wikimedia import WikimediaPageviewsSource
 from pageviews.containers import Container
+from pageviews.domain.errors import UpstreamUnavailable
+from pageviews.domain.model import Article, ArticleQuery, Granularity, Project
 from tests.support.app import NOW, container_for, settings_from_env
 from tests.support.fake_wikimedia import Canned, FakeWikimedia
 from tests.support.fakes import FixedClock
@@ -24,6 +27,8 @@ from tests.support.fakes import FixedClock
 OCTOBER = "/monthly_view_count/Albert_Einstein/2023/10"
 SEPTEMBER = "/monthly_view_count/Albert_Einstein/2023/09"
 CURRENT = "/monthly_view_count/Albert_Einstein/2024/01"
+EINSTEIN = ArticleQuery(Project("en.wikipedia"), Article("Albert_Einstein"))
+OCTOBER_DAYS = (dt.date(2023, 10, 1), dt.date(2023, 10, 31))
 
 
 class FakeTimer:
@@ -196,3 +201,10 @@ async def test_a_hundred_concurrent_identical_requests_make_one_upstream_request
         {r.json()["views"] for r in responses},
         len(fake.requests),
     )
+
+
+async def test_a_request_still_queued_when_the_service_shuts_down_is_a_503_not_a_500() -> None:
+    client = httpx.AsyncClient(base_url="http://127.0.0.1:9/")
+    await client.aclose()
+    with pytest.raises(UpstreamUnavailable):
+        await WikimediaPageviewsSource(client).per_article(EINSTEIN, Granularity.MONTHLY, *OCTOBER_DAYS)

@@ -116,6 +116,8 @@ class WikimediaPageviewsSource:
         return await self._resilience.call(partial(self._attempt, path))
 
     async def _attempt(self, path: str) -> httpx.Response:
+        if self._client.is_closed:  # shutting down, with requests still queued for a slot
+            raise UpstreamUnavailable("the service is shutting down", retry_after=1)
         try:
             response = await self._client.get(path)
         except httpx.TimeoutException as exc:
