@@ -69,7 +69,8 @@ class PageviewsService:
             stale = any(task.result().stale for task in tasks.values())
             query = breakdown.whole(query)
         items = build_items(periods, parts, now, self._freshness)
-        return Series(query, periods, items, breakdown, stale)
+        complete = self._freshness.is_settled(periods.period_end(periods.last_start), now)
+        return Series(query, periods, items, breakdown, stale, complete)
 
     async def top(self, project: Project, access: Access, month: Month, limit: int) -> TopArticles:
         """A complete month's most viewed articles, at most `limit` of them."""

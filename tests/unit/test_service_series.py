@@ -331,3 +331,16 @@ async def test_a_batch_asks_at_most_batch_concurrency_titles_at_a_time() -> None
     await batch(service_for(source, batch_concurrency=2), titles)
     expected = (2, 10)
     assert expected == (source.max_in_flight, len(source.asked))
+
+
+async def test_a_series_of_settled_periods_is_complete() -> None:
+    source = FakePageviewsSource()
+    source.add(EINSTEIN, DAILY, OCTOBER, 5)
+    assert (await service_for(source).series(EINSTEIN, OCTOBER_DAYS)).complete
+
+
+async def test_a_series_whose_last_period_has_not_settled_is_not_complete() -> None:
+    source = FakePageviewsSource()
+    source.add(EINSTEIN, DAILY, dt.date(2024, 1, 1), 5)
+    recent = PeriodRange(DAILY, dt.date(2024, 1, 1), dt.date(2024, 1, 14))
+    assert not (await service_for(source).series(EINSTEIN, recent)).complete

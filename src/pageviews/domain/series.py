@@ -128,6 +128,11 @@ class PeriodRange(msgspec.Struct, frozen=True):
         first, last = Month.of(self.first), Month.of(self.last)
         return (last.year - first.year) * 12 + last.month - first.month + 1
 
+    @property
+    def last_start(self) -> dt.date:
+        """The first day of the range's last period."""
+        return Month.of(self.last).first_day if self.granularity is Granularity.MONTHLY else self.last
+
     def period_end(self, start: dt.date) -> dt.datetime:
         """When the period starting on `start` ends (UTC)."""
         if self.granularity is Granularity.MONTHLY:
@@ -180,6 +185,8 @@ class Series(msgspec.Struct, frozen=True):
     items: tuple[SeriesItem, ...]
     breakdown: Breakdown | None = None
     stale: bool = False
+    complete: bool = False
+    """Whether every period of the range has settled, so the whole answer is final."""
 
     @property
     def total(self) -> int:

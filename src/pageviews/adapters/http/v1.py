@@ -13,9 +13,11 @@ from litestar.di import NamedDependency
 from litestar.openapi.spec import Example
 from litestar.params import Body, PathParameter, QueryParameter
 
+from pageviews.adapters.http.caching import cache_headers
 from pageviews.adapters.http.problems import Problem, problem, status_of
 from pageviews.adapters.http.responses import documented_ok, error_responses
 from pageviews.adapters.http.routes import AccessParam
+from pageviews.domain.caching import CachePolicy
 from pageviews.domain.errors import PageviewsError
 from pageviews.domain.model import Access, Agent, Article, ArticleQuery, Granularity, Month, Project
 from pageviews.domain.series import MAX_DAYS, MAX_MONTHS, Breakdown, PeriodRange, Series
@@ -198,6 +200,7 @@ async def series(
     project: Annotated[str, PathParameter(description="Wikimedia project, like en.wikipedia.")],
     article: Annotated[str, PathParameter(description="The title; may contain `/`.")],
     service: NamedDependency[PageviewsService],
+    cache_policy: NamedDependency[CachePolicy],
     start: FromParam,
     end: ToParam = None,
     granularity: GranularityParam = Granularity.MONTHLY.value,
@@ -215,12 +218,16 @@ async def series(
         parsed_agent or Agent.USER,
     )
     periods = PeriodRange.parse(Granularity.parse(granularity), start, end, service.today())
-    answer = SeriesOut.of(await service.series(query, periods, split))
+    found = await service.series(query, periods, split)
+    answer, headers = (
+        SeriesOut.of(found),
+        _negotiated(cache_headers(cache_policy, found.complete, found.stale)),
+    )
     if _wants_csv(request):
         parts = list(answer.items[0].breakdown or {}) if answer.items else []
         rows = [[i.period, i.views, *((i.breakdown or {}).get(p, 0) for p in parts)] for i in answer.items]
-        return _csv(["period", "views", *parts], rows)
-    return Response(answer)
+        return _csv(["period", "views", *parts], rows, headers)
+    return Response(answer, headers=headers)
 
 
 @get(
@@ -250,6 +257,7 @@ async def top(
     project: Annotated[str, PathParameter(description="Wikimedia project, like en.wikipedia.")],
     month: Annotated[str, PathParameter(description="`YYYY-MM`", examples=[Example(value="2023-10")])],
     service: NamedDependency[PageviewsService],
+    cache_policy: NamedDependency[CachePolicy],
     access: AccessParam = Access.ALL.value,
     limit: Annotated[
         int,
@@ -261,12 +269,15 @@ async def top(
         ),
     ] = DEFAULT_TOP,
 ) -> Response[TopOut]:
-    answer = TopOut.of(
-        await service.top(Project.parse(project), Access.parse(access), Month.parse(month), limit)
-    )
+    found = await service.top(Project.parse(project), Access.parse(access), Month.parse(month), limit)
+    answer = TopOut.of(found)
+    headers = _negotiated(
+        cache_headers(cache_policy, complete=True, stale=found.stale)
+    )  # complete months only
     if _wants_csv(request):
-        return _csv(["rank", "article", "views"], [[i.rank, i.article, i.views] for i in answer.items])
-    return Response(answer)
+        rows = [[i.rank, i.article, i.views] for i in answer.items]
+        return _csv(["rank", "article", "views"], rows, headers)
+    return Response(answer, headers=headers)
 
 
 @post(
@@ -345,12 +356,17 @@ def _wants_csv(request: Request[Any, Any, Any]) -> bool:
     return request.accept.best_match(["application/json", CSV], default="application/json") == CSV
 
 
-def _csv(header: Sequence[str], rows: Sequence[Sequence[object]]) -> Response[Any]:
+def _negotiated(headers: dict[str, str]) -> dict[str, str]:
+    """JSON or CSV depending on `Accept`: shared caches must keep them apart."""
+    return {**headers, "Vary": "Accept"}
+
+
+def _csv(header: Sequence[str], rows: Sequence[Sequence[object]], headers: dict[str, str]) -> Response[Any]:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(header)
     writer.writerows(rows)
-    return Response(buffer.getvalue(), media_type=CSV)
+    return Response(buffer.getvalue(), media_type=CSV, headers=headers)
 
 
 V1_ROUTES = [series, top, batch]
