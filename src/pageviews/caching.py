@@ -35,16 +35,25 @@ UPSTREAM_FAILURES = (UpstreamError, UpstreamUnavailable, UpstreamTimeout)
 _encoder = msgspec.msgpack.Encoder()
 
 T = TypeVar("T")
+Observe = Callable[[str], None]
+"""Told the result of every lookup: `hit`, `miss`, `coalesced` or `stale` (for metrics)."""
+
+
+def _ignore(result: str) -> None:
+    pass
 
 
 class Memo(Generic[T]):
     """The cache-aside core for values of one type: `get(key, period_end, fetch)` answers `(value, stale)`."""
 
-    def __init__(self, kind: type[T], cache: Cache, policy: CachePolicy, clock: Clock) -> None:
+    def __init__(
+        self, kind: type[T], cache: Cache, policy: CachePolicy, clock: Clock, observe: Observe = _ignore
+    ) -> None:
         self._decoder = msgspec.msgpack.Decoder(kind)
         self._cache = cache
         self._policy = policy
         self._clock = clock
+        self._observe = observe
         self._flights: dict[str, asyncio.Task[tuple[T, bool]]] = {}
 
     async def get(
@@ -52,8 +61,10 @@ class Memo(Generic[T]):
     ) -> tuple[T, bool]:
         entry = await self._read(key)
         if entry is not None and entry.is_fresh(self._clock.now()):
+            self._observe("hit")
             return self._value(entry), False
         flight = self._flights.get(key)
+        self._observe("miss" if flight is None else "coalesced")
         if flight is None:
             flight = asyncio.ensure_future(self._refresh(key, period_end, fetch, entry))
             self._flights[key] = flight
@@ -73,6 +84,7 @@ class Memo(Generic[T]):
             if kept is None or kept.no_data is not None:
                 raise
             log.warning("serving a stale answer for %s: %s", key, exc.detail)
+            self._observe("stale")
             return self._value(kept), True
         await self._write(key, self._policy.answer(_encoder.encode(value), period_end, self._clock.now()))
         return value, False
@@ -109,11 +121,12 @@ class CachingSource:
         cache: Cache,
         policy: CachePolicy,
         clock: Clock,
+        observe: Observe = _ignore,
     ) -> None:
         self._source = source
         self._top_source = top_source
-        self._per_article = Memo(tuple[DataPoint, ...], cache, policy, clock)
-        self._top = Memo(TopArticles, cache, policy, clock)
+        self._per_article = Memo(tuple[DataPoint, ...], cache, policy, clock, observe)
+        self._top = Memo(TopArticles, cache, policy, clock, observe)
 
     async def per_article(
         self, query: ArticleQuery, granularity: Granularity, first: dt.date, last: dt.date

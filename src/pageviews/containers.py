@@ -67,12 +67,14 @@ async def _cache(settings: Settings, clock: Clock) -> AsyncIterator[Cache]:
         await client.aclose()
 
 
-def _resilience(settings: Settings) -> Resilience:
+def _resilience(settings: Settings, metrics: Metrics) -> Resilience:
+    breaker = CircuitBreaker(settings.breaker_threshold, settings.breaker_cool_down)
+    metrics.watch_breaker(lambda: breaker.is_open)
     return Resilience(
         attempts=settings.upstream_attempts,
         deadline=settings.upstream_deadline,
         retry_after_cap=settings.upstream_retry_after_cap,
-        breaker=CircuitBreaker(settings.breaker_threshold, settings.breaker_cool_down),
+        breaker=breaker,
         concurrency=settings.upstream_concurrency,
     )
 
@@ -88,12 +90,18 @@ class Container(containers.DeclarativeContainer):
     clock = providers.Singleton(SystemClock)
     metrics = providers.Singleton(Metrics)
     wikimedia_client = providers.Resource(_wikimedia_client, settings=settings, metrics=metrics)
-    resilience = providers.Singleton(_resilience, settings=settings)
+    resilience = providers.Singleton(_resilience, settings=settings, metrics=metrics)
     source = providers.Singleton(WikimediaPageviewsSource, client=wikimedia_client, resilience=resilience)
     cache_policy = providers.Singleton(_cache_policy, settings=settings)
     cache = providers.Resource(_cache, settings=settings, clock=clock)
     cached_source = providers.Singleton(
-        CachingSource, source=source, top_source=source, cache=cache, policy=cache_policy, clock=clock
+        CachingSource,
+        source=source,
+        top_source=source,
+        cache=cache,
+        policy=cache_policy,
+        clock=clock,
+        observe=metrics.provided.cache_lookup,
     )
     rate_limiter = providers.Singleton(_rate_limiter, settings=settings)
     freshness = providers.Singleton(_freshness, settings=settings)

@@ -8,13 +8,15 @@ import logging
 from collections.abc import Iterator
 from typing import Any
 
+import httpx
 import pytest
 from litestar.testing import TestClient
 
 from pageviews.adapters.http.app import create_app
 from pageviews.adapters.logs import logging_config
+from pageviews.adapters.upstream_metrics import MeteredTransport
 from tests.support.app import container_for, settings_from_env
-from tests.support.fake_wikimedia import FakeWikimedia
+from tests.support.fake_wikimedia import BASE_URL, Canned, FakeWikimedia
 
 Client = TestClient[Any]
 
@@ -146,3 +148,45 @@ def test_configured_cors_origins_are_allowed(fake: FakeWikimedia) -> None:
     with TestClient(create_app(container_for(fake.transport(), settings=settings))) as client:
         response = client.get("/health", headers={"Origin": "https://example.org"})
     assert response.headers["access-control-allow-origin"] == "https://example.org"
+
+
+def test_cache_lookups_are_counted_by_result(client: Client) -> None:
+    client.get("/monthly_view_count/Albert_Einstein/2023/10")
+    client.get("/v1/pageviews/en.wikipedia/Albert_Einstein", params={"from": "2023-10"})  # the same question
+    lookups = "pageviews_cache_lookups_total{result="
+    assert (1.0, 1.0) == (metric(client, lookups + '"miss"}'), metric(client, lookups + '"hit"}'))
+
+
+def test_the_breaker_state_is_a_gauge(fake: FakeWikimedia) -> None:
+    settings = settings_from_env(PAGEVIEWS_BREAKER_THRESHOLD="1")
+    with TestClient(create_app(container_for(fake.transport(), settings=settings))) as client:
+        before = metric(client, "pageviews_upstream_circuit_open ")
+        fake.fail_next(Canned(500))
+        client.get("/monthly_view_count/Albert_Einstein/2023/10")
+        after = metric(client, "pageviews_upstream_circuit_open ")
+    assert (0.0, 1.0) == (before, after)
+
+
+async def test_upstream_requests_are_timed_and_counted_by_outcome(fake: FakeWikimedia) -> None:
+    seen: list[str] = []
+    fake.fail_next(Canned(429), Canned(503))
+    transport = MeteredTransport(fake.transport(), lambda outcome, seconds: seen.append(outcome))
+    async with httpx.AsyncClient(transport=transport, base_url=BASE_URL + "/") as http:
+        for _ in range(3):
+            await http.get(
+                "metrics/pageviews/per-article/en.wikipedia/all-access/user/Nobody/monthly/20231001/20231031"
+            )
+    assert ["429", "5xx", "404"] == seen
+
+
+async def test_upstream_failures_without_a_response_are_counted() -> None:
+    seen: list[str] = []
+
+    def refuse(request: httpx.Request) -> httpx.Response:
+        raise httpx.ConnectError("refused", request=request)
+
+    transport = MeteredTransport(httpx.MockTransport(refuse), lambda outcome, seconds: seen.append(outcome))
+    async with httpx.AsyncClient(transport=transport) as http:
+        with pytest.raises(httpx.ConnectError):
+            await http.get("http://wikimedia.test/")
+    assert ["connection_error"] == seen

@@ -80,11 +80,20 @@ class Metrics:
             registry=self.registry,
         )
         self.cache_lookups = Counter(
-            "pageviews_cache_lookups", "Cache lookups by result", ["result"], registry=self.registry
+            "pageviews_cache_lookups",
+            "Cache lookups by result: hit, miss, coalesced (joined a request in flight), stale (served on failure)",
+            ["result"],
+            registry=self.registry,
         )
         self.breaker_open = Gauge(
             "pageviews_upstream_circuit_open", "1 while the circuit breaker is open", registry=self.registry
         )
+
+    def cache_lookup(self, result: str) -> None:
+        self.cache_lookups.labels(result).inc()
+
+    def watch_breaker(self, is_open: Callable[[], bool]) -> None:
+        self.breaker_open.set_function(lambda: float(is_open()))
 
     def upstream(self, outcome: str, seconds: float) -> None:
         self.upstream_requests.labels(outcome).inc()
