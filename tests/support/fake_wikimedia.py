@@ -19,7 +19,7 @@ from urllib.parse import unquote
 
 import httpx
 
-FIXTURES = Path(__file__).resolve().parents[3] / "shared" / "upstream" / "fixtures"
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "wikimedia"
 PREFIX = "/api/rest_v1/metrics/pageviews/"
 BASE_URL = "https://wikimedia.test/api/rest_v1"
 
