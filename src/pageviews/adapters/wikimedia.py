@@ -49,6 +49,8 @@ class _TopArticle(msgspec.Struct):
 
 
 class _TopItem(msgspec.Struct):
+    year: str
+    month: str
     articles: list[_TopArticle]
 
 
@@ -105,6 +107,10 @@ class WikimediaPageviewsSource:
             raise UpstreamError(f"Wikimedia answered with an unexpected body: {exc}") from exc
         if len(items) != 1:
             raise UpstreamError(f"Wikimedia answered {len(items)} top lists for one month")
+        if (items[0].year, items[0].month) != (f"{month.year:04d}", f"{month.month:02d}"):
+            raise UpstreamError(
+                f"asked for {month}, Wikimedia answered the list of {items[0].year}-{items[0].month}"
+            )
         entries = sorted(
             (TopEntry(a.rank, a.article, a.views) for a in items[0].articles), key=lambda e: e.rank
         )
