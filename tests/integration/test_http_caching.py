@@ -148,3 +148,19 @@ def test_an_empty_rate_limit_switches_it_off(fake: FakeWikimedia) -> None:
 
 def test_readiness_reports_an_in_process_cache(client: TestClient[Any]) -> None:
     assert client.get("/ready").json() == {"status": "ready", "cache": "memory"}
+
+
+@pytest.mark.parametrize(
+    ("path", "method"),
+    [
+        ("/monthly_view_count/{path}", "get"),
+        ("/v1/pageviews/{project}/{article}", "get"),
+        ("/v1/top/{project}/{month}", "get"),
+        ("/v1/pageviews/batch", "post"),
+    ],
+)
+def test_every_rate_limited_endpoint_documents_the_429_problem(
+    client: TestClient[Any], path: str, method: str
+) -> None:
+    responses = client.get("/schema/openapi.json").json()["paths"][path][method]["responses"]
+    assert "application/problem+json" in responses["429"]["content"]

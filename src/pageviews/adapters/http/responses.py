@@ -34,13 +34,16 @@ _EXAMPLES = {
 }
 
 
-def error_responses(*statuses: int) -> dict[int, ResponseSpec]:
-    return {status: _error_response(status) for status in statuses}
+def error_responses(
+    *statuses: int, examples: dict[int, tuple[str, str]] | None = None
+) -> dict[int, ResponseSpec]:
+    """Problem responses for `statuses`, each with an example `(code, detail)` (the usual one unless given)."""
+    chosen = {**_EXAMPLES, **(examples or {})}
+    return {status: _error_response(status, *chosen[status]) for status in statuses}
 
 
-def _error_response(status: int) -> ResponseSpec:
-    code, detail = _EXAMPLES[status]
-    example = problem(status, code, detail, "/monthly_view_count/Albert_Einstein/2023/13")
+def _error_response(status: int, code: str, detail: str) -> ResponseSpec:
+    example = problem(status, code, detail)
     return ResponseSpec(
         data_container=Problem,
         description=_DESCRIPTIONS[status],

@@ -109,7 +109,7 @@ period ago (`PAGEVIEWS_SETTLE_HOURS`, default 48 h), while Wikimedia may still b
     summary="Views of an article in a month",
     description=MONTHLY_DESCRIPTION,
     tags=["pageviews"],
-    responses=error_responses(400, 404, 500, 502, 503, 504),
+    responses=error_responses(400, 404, 429, 500, 502, 503, 504),
 )
 async def monthly_view_count(
     path: Annotated[
@@ -160,7 +160,13 @@ class Readiness(msgspec.Struct):
     from memory and Wikimedia). A degraded cache keeps the service ready: it still answers every request."""
 
 
-@get("/ready", operation_id="ready", summary="Readiness", tags=["operations"], responses=error_responses(503))
+@get(
+    "/ready",
+    operation_id="ready",
+    summary="Readiness",
+    tags=["operations"],
+    responses=error_responses(503, examples={503: ("not_ready", "the service is starting or shutting down")}),
+)
 async def ready(request: Request[Any, Any, Any], cache_health: NamedDependency[CacheHealth]) -> Readiness:
     """200 once the service has started and until it begins shutting down, whatever the cache's state."""
     if not getattr(request.app.state, "ready", False):

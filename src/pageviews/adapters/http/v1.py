@@ -193,7 +193,7 @@ Send `Accept: text/csv` for CSV (`period,views` plus one column per part of a br
     summary="Views of an article over a range",
     description=SERIES_DESCRIPTION,
     tags=["v1"],
-    responses=error_responses(400, 404, 500, 502, 503, 504),
+    responses=error_responses(400, 404, 429, 500, 502, 503, 504),
 )
 async def series(
     request: Request[Any, Any, Any],
@@ -250,7 +250,7 @@ async def series(
     description="The most viewed articles of a complete month (human traffic, as Wikimedia ranks them; ranks "
     "may tie). `month` is `YYYY-MM`. Send `Accept: text/csv` for CSV (`rank,article,views`).",
     tags=["v1"],
-    responses=error_responses(400, 404, 500, 502, 503, 504),
+    responses=error_responses(400, 404, 429, 500, 502, 503, 504),
 )
 async def top(
     request: Request[Any, Any, Any],
@@ -319,7 +319,7 @@ async def top(
     "order: its series, or a problem for that article alone (one bad title does not fail the batch).",
     tags=["v1"],
     status_code=200,
-    responses=error_responses(400, 500),
+    responses=error_responses(400, 429, 500),
 )
 async def batch(
     data: Annotated[
