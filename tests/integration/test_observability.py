@@ -190,3 +190,13 @@ async def test_upstream_failures_without_a_response_are_counted() -> None:
         with pytest.raises(httpx.ConnectError):
             await http.get("http://wikimedia.test/")
     assert ["connection_error"] == seen
+
+
+@pytest.mark.parametrize("path", ["/health", "/monthly_view_count/Albert_Einstein/2023/10", "/nope"])
+def test_head_answers_like_get_without_a_body(client: Client, path: str) -> None:
+    get, head = client.get(path), client.head(path)
+    assert (get.status_code, get.headers["content-length"], b"") == (
+        head.status_code,
+        head.headers["content-length"],
+        head.content,
+    )

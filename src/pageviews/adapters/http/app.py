@@ -86,10 +86,25 @@ class PageviewsApp(Litestar):
         self._observed = Observed(super().__call__, metrics)
 
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
-        if scope["type"] == "http":
-            await self._observed(scope, receive, send)
-        else:
+        if scope["type"] != "http":
             await super().__call__(scope, receive, send)
+        elif scope["method"] == "HEAD":
+            await self._observed({**scope, "method": "GET"}, receive, _without_body(send))
+        else:
+            await self._observed(scope, receive, send)
+
+
+def _without_body(send: Any) -> Any:
+    """HEAD is GET without the body (RFC 9110 9.3.2): same status and headers, Content-Length included."""
+
+    async def send_headers_only(message: Any) -> None:
+        if message["type"] == "http.response.body":
+            if not message.get("more_body", False):
+                await send({"type": "http.response.body", "body": b"", "more_body": False})
+            return
+        await send(message)
+
+    return send_headers_only
 
 
 def _cors(origins: str) -> CORSConfig | None:
