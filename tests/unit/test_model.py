@@ -491,3 +491,8 @@ def test_every_year_segment_is_either_four_digits_or_refused(raw: str) -> None:
 def test_a_month_text_not_in_yyyy_mm_form_is_refused(raw: str) -> None:
     with pytest.raises((InvalidMonth, InvalidYear)):
         Month.parse(raw)
+
+
+def test_the_obsolete_bot_agent_is_refused_with_its_new_name() -> None:
+    with pytest.raises(InvalidAgent, match="renamed `bot` to `automated`"):
+        Agent.parse("bot")

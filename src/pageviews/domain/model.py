@@ -50,7 +50,8 @@ class Agent(enum.StrEnum):
             return cls(raw.strip().lower())
         except ValueError:
             allowed = ", ".join(a.value for a in cls)
-            raise InvalidAgent(f"agent must be one of {allowed}; got {raw!r}") from None
+            hint = " (Wikimedia renamed `bot` to `automated` in 2020)" if raw.strip().lower() == "bot" else ""
+            raise InvalidAgent(f"agent must be one of {allowed}; got {raw!r}{hint}") from None
 
 
 class Granularity(enum.StrEnum):
