@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import io
 import json
 import logging
 from collections.abc import Iterator
@@ -200,3 +201,26 @@ def test_head_answers_like_get_without_a_body(client: Client, path: str) -> None
         head.headers["content-length"],
         head.content,
     )
+
+
+def test_lines_logged_while_serving_a_request_carry_its_id() -> None:
+    def refuse(request: httpx.Request) -> httpx.Response:
+        raise httpx.ConnectError("refused", request=request)
+
+    config = logging_config("INFO")
+    handler = logging.StreamHandler(io.StringIO())
+    handler.setFormatter(
+        logging.config.DictConfigurator(config).configure_formatter(config["formatters"]["json"])
+    )
+    logger = logging.getLogger("pageviews.adapters.wikimedia")
+    logger.addHandler(handler)
+    try:
+        with TestClient(create_app(container_for(httpx.MockTransport(refuse)))) as client:
+            client.get("/monthly_view_count/Albert_Einstein/2023/10", headers={"X-Request-ID": "req-3"})
+    finally:
+        logger.removeHandler(handler)
+    stream = handler.stream
+    assert isinstance(stream, io.StringIO)
+    lines = [json.loads(line) for line in stream.getvalue().splitlines()]
+    assert lines
+    assert {"req-3"} == {line["request_id"] for line in lines}

@@ -3,9 +3,21 @@
 from __future__ import annotations
 
 import logging.config
+from contextvars import ContextVar
 from typing import Any
 
 import structlog
+from structlog.typing import EventDict, WrappedLogger
+
+current_request_id: ContextVar[str | None] = ContextVar("current_request_id", default=None)
+"""The id of the request being served, so every line logged while serving it carries it."""
+
+
+def add_request_id(logger: WrappedLogger, method: str, event: EventDict) -> EventDict:
+    request_id = current_request_id.get()
+    if request_id is not None:
+        event.setdefault("request_id", request_id)
+    return event
 
 
 def logging_config(level: str) -> dict[str, Any]:
@@ -14,6 +26,7 @@ def logging_config(level: str) -> dict[str, Any]:
         structlog.stdlib.add_logger_name,
         structlog.processors.TimeStamper(fmt="iso", utc=True),
         structlog.stdlib.ExtraAdder(),
+        add_request_id,
     ]
     return {
         "version": 1,

@@ -22,6 +22,8 @@ from prometheus_client import (
     generate_latest,
 )
 
+from pageviews.adapters.logs import current_request_id
+
 log = logging.getLogger("pageviews.access")
 
 Scope = MutableMapping[str, Any]
@@ -129,6 +131,7 @@ class Observed:
         extra = [(b"x-request-id", request_id.encode()), *_COMMON_HEADERS, _csp(scope["path"])]
         status = 500
         started = time.perf_counter()
+        token = current_request_id.set(request_id)
 
         async def send_with_headers(message: Message) -> None:
             nonlocal status
@@ -141,6 +144,7 @@ class Observed:
             await self._app(scope, receive, send_with_headers)
         finally:
             self._record(scope, request_id, status, time.perf_counter() - started)
+            current_request_id.reset(token)
 
     def _record(self, scope: Scope, request_id: str, status: int, seconds: float) -> None:
         route: str = scope.get("path_template") or "unmatched"
