@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from litestar import Litestar
 
-from pageviews.adapters.http.app import create_app
-from pageviews.containers import Container
+from pageviews.containers import Container, build_app
 
 
 def app_factory() -> Litestar:
-    return create_app(Container())
+    return build_app(Container())

@@ -1,28 +1,40 @@
-"""The composition root: the one module that knows every concrete adapter and how they are wired."""
+"""The composition root: the one module that knows every concrete adapter (middleware included) and wires them
+to the use cases. `build_app(container)` is what an ASGI server runs; tests override providers before it."""
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 
 import httpx
 from dependency_injector import containers, providers
+from litestar import Litestar
+from litestar.types import Middleware
 
-from pageviews.adapters.clock import SystemClock
-from pageviews.adapters.http.observability import Metrics
-from pageviews.adapters.http.ratelimit import RateLimiter
-from pageviews.adapters.memory_cache import MemoryCache
-from pageviews.adapters.redis_cache import RedisCache, make_redis
-from pageviews.adapters.resilience import CircuitBreaker, Resilience
-from pageviews.adapters.tiered_cache import TieredCache
-from pageviews.adapters.upstream_metrics import MeteredTransport
-from pageviews.adapters.wikimedia import WikimediaPageviewsSource, make_client
-from pageviews.caching import CachingSource
-from pageviews.domain.caching import Cache, CachePolicy
+from pageviews.adapters.inbound.http.app import create_app
+from pageviews.adapters.inbound.http.conditional import ETagMiddleware
+from pageviews.adapters.inbound.http.rate_limit import RateLimitMiddleware
+from pageviews.adapters.inbound.http.response_cache import ResponseCacheMiddleware
+from pageviews.adapters.outbound.cache.memory import MemoryCache
+from pageviews.adapters.outbound.cache.redis import RedisCache, make_redis
+from pageviews.adapters.outbound.cache.tiered import TieredCache
+from pageviews.adapters.outbound.clock import SystemClock
+from pageviews.adapters.outbound.pause import Pause
+from pageviews.adapters.outbound.rate_limit import RateLimiter
+from pageviews.adapters.outbound.resilience import CircuitBreaker, Resilience
+from pageviews.adapters.outbound.upstream import MeteredTransport, make_client
+from pageviews.adapters.outbound.wikimedia.client import WikimediaPageviewsSource
+from pageviews.application.cached_sources import CachingSource
+from pageviews.application.use_cases import PageviewsService, Services
+from pageviews.domain.cache_policy import CachePolicy
 from pageviews.domain.freshness import Freshness
-from pageviews.domain.ports import Clock
-from pageviews.service import PageviewsService
+from pageviews.domain.ports import Cache, Clock
+from pageviews.observability.metrics import Metrics
 from pageviews.settings import Settings
+
+STORE_PAUSE = 5.0
+"""Seconds a failed store (Redis) is not asked again, by the cache and by the rate limit."""
 
 
 async def _wikimedia_client(settings: Settings, metrics: Metrics) -> AsyncIterator[httpx.AsyncClient]:
@@ -30,22 +42,16 @@ async def _wikimedia_client(settings: Settings, metrics: Metrics) -> AsyncIterat
         max_connections=settings.upstream_connections, max_keepalive_connections=settings.upstream_connections
     )
     transport = MeteredTransport(httpx.AsyncHTTPTransport(limits=limits), metrics.upstream)
-    client = make_client(
-        settings.wikimedia_url, settings.user_agent, settings.upstream_timeout, transport=transport
-    )
+    client = make_client(settings.wikimedia_url, settings.user_agent, settings.upstream_timeout, transport)
     try:
         yield client
     finally:
         await client.aclose()
 
 
-def _freshness(settings: Settings) -> Freshness:
-    return Freshness(settle=settings.settle)
-
-
-def _cache_policy(settings: Settings) -> CachePolicy:
+def _cache_policy(settings: Settings, freshness: Freshness) -> CachePolicy:
     return CachePolicy(
-        settle=settings.settle,
+        freshness=freshness,
         settled_ttl=dt.timedelta(hours=settings.cache_settled_ttl_hours),
         unsettled_ttl=dt.timedelta(seconds=settings.cache_unsettled_ttl_seconds),
         no_data_ttl=dt.timedelta(seconds=settings.cache_no_data_ttl_seconds),
@@ -62,7 +68,7 @@ async def _cache(settings: Settings, clock: Clock) -> AsyncIterator[Cache]:
         return
     client = make_redis(settings.redis_url, settings.redis_timeout)
     try:
-        yield TieredCache(memory, RedisCache(client, clock), clock)
+        yield TieredCache(memory, RedisCache(client, clock, Pause(STORE_PAUSE)), clock)
     finally:
         await client.aclose()
 
@@ -79,20 +85,29 @@ def _resilience(settings: Settings, metrics: Metrics) -> Resilience:
     )
 
 
-def _rate_limiter(settings: Settings) -> RateLimiter | None:
-    if not settings.rate_limit:
-        return None
-    return RateLimiter(settings.rate_limit, settings.redis_url, settings.redis_timeout)
+def _middleware(settings: Settings, clock: Clock) -> list[Middleware]:
+    """Outermost first: replays from the response cache get their ETag and are not rate-limited (they cost
+    what /health costs); everything that reaches a handler is counted."""
+    middleware: list[Middleware] = [ETagMiddleware()]
+    if settings.response_cache_size:
+        middleware.append(ResponseCacheMiddleware(settings.response_cache_size, clock))
+    if settings.rate_limit:
+        limiter = RateLimiter(
+            settings.rate_limit, Pause(STORE_PAUSE), settings.redis_url, settings.redis_timeout
+        )
+        middleware.append(RateLimitMiddleware(limiter, settings.rate_limit_client_header))
+    return middleware
 
 
 class Container(containers.DeclarativeContainer):
     settings = providers.Singleton(Settings.from_env)
     clock = providers.Singleton(SystemClock)
     metrics = providers.Singleton(Metrics)
+    freshness = providers.Singleton(Freshness, settle=settings.provided.settle)
+    cache_policy = providers.Singleton(_cache_policy, settings=settings, freshness=freshness)
     wikimedia_client = providers.Resource(_wikimedia_client, settings=settings, metrics=metrics)
     resilience = providers.Singleton(_resilience, settings=settings, metrics=metrics)
     source = providers.Singleton(WikimediaPageviewsSource, client=wikimedia_client, resilience=resilience)
-    cache_policy = providers.Singleton(_cache_policy, settings=settings)
     cache = providers.Resource(_cache, settings=settings, clock=clock)
     cached_source = providers.Singleton(
         CachingSource,
@@ -103,8 +118,6 @@ class Container(containers.DeclarativeContainer):
         clock=clock,
         observe=metrics.provided.cache_lookup,
     )
-    rate_limiter = providers.Singleton(_rate_limiter, settings=settings)
-    freshness = providers.Singleton(_freshness, settings=settings)
     service = providers.Singleton(
         PageviewsService,
         source=cached_source,
@@ -112,4 +125,33 @@ class Container(containers.DeclarativeContainer):
         clock=clock,
         freshness=freshness,
         batch_concurrency=settings.provided.batch_concurrency,
+    )
+    middleware = providers.Singleton(_middleware, settings=settings, clock=clock)
+
+
+@asynccontextmanager
+async def started(container: Container) -> AsyncIterator[Services]:
+    """The use cases with their resources open (the httpx client, the cache), closed again on the way out."""
+    init = container.init_resources()
+    if init is not None:
+        await init
+    try:
+        # A provider that depends on an async Resource hands out an awaitable (its stubs do not say so).
+        service: PageviewsService = await container.service.async_()
+        cache: Cache = await container.cache.async_()
+        yield Services(pageviews=service, cache_health=cache.health)
+    finally:
+        shutdown = container.shutdown_resources()
+        if shutdown is not None:
+            await shutdown
+
+
+def build_app(container: Container) -> Litestar:
+    settings: Settings = container.settings()
+    return create_app(
+        start=lambda: started(container),
+        cache_policy=container.cache_policy(),
+        metrics=container.metrics(),
+        middleware=container.middleware(),
+        cors_origins=settings.cors_origin_list,
     )

@@ -62,6 +62,11 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     def settle(self) -> dt.timedelta:
         return dt.timedelta(hours=self.settle_hours)
 
+    @property
+    def cors_origin_list(self) -> list[str]:
+        """`PAGEVIEWS_CORS_ORIGINS`, comma-separated (or `*`); empty: CORS off."""
+        return [origin.strip() for origin in self.cors_origins.split(",") if origin.strip()]
+
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
         env = os.environ if environ is None else environ

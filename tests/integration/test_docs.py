@@ -10,14 +10,14 @@ from typing import Any
 import pytest
 from litestar.testing import TestClient
 
-from pageviews.adapters.http.app import create_app
+from pageviews.containers import build_app
 from tests.support.app import container_for
 from tests.support.fake_wikimedia import FakeWikimedia
 
 
 @pytest.fixture
 def client() -> Iterator[TestClient[Any]]:
-    with TestClient(create_app(container_for(FakeWikimedia().transport()))) as client:
+    with TestClient(build_app(container_for(FakeWikimedia().transport()))) as client:
         yield client
 
 

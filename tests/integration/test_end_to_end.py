@@ -78,7 +78,7 @@ def server(fake: FakeWikimedia, tmp_path: Path) -> Iterator[Server]:
             [
                 sys.executable,
                 "-m",
-                "pageviews.adapters.cli",
+                "pageviews.adapters.inbound.cli",
                 "serve",
                 "--host",
                 "127.0.0.1",

@@ -17,8 +17,7 @@ import pytest
 from dependency_injector import providers
 from litestar.testing import AsyncTestClient, TestClient
 
-from pageviews.adapters.http.app import create_app
-from pageviews.containers import Container
+from pageviews.containers import Container, build_app
 from pageviews.domain.model import Access, Agent
 from tests.support.app import USER_AGENT, container_for, decode_paths_once, settings_from_env
 from tests.support.fake_wikimedia import PREFIX, Canned, FakeWikimedia, fixture
@@ -74,12 +73,12 @@ def fake() -> FakeWikimedia:
 
 @pytest.fixture
 def client(fake: FakeWikimedia) -> Iterator[Client]:
-    with TestClient(create_app(container_for(fake.transport()))) as client:
+    with TestClient(build_app(container_for(fake.transport()))) as client:
         yield client
 
 
 def serve(container: Container) -> Client:
-    return TestClient(create_app(container))
+    return TestClient(build_app(container))
 
 
 # -- the answer ------------------------------------------------------------------------------------------------
@@ -608,7 +607,7 @@ def test_ready_is_200_once_started(client: Client) -> None:
 
 
 def test_ready_is_a_503_problem_before_the_application_has_started(fake: FakeWikimedia) -> None:
-    not_started = TestClient(create_app(container_for(fake.transport())))
+    not_started = TestClient(build_app(container_for(fake.transport())))
     response = not_started.get("/ready")
     assert_problem(response, 503, "not_ready")
     assert "retry-after" in response.headers
@@ -619,7 +618,7 @@ async def test_the_shared_upstream_client_is_closed_at_shutdown() -> None:
     container.settings.override(
         providers.Object(settings_from_env(PAGEVIEWS_WIKIMEDIA_URL="http://127.0.0.1:9"))
     )
-    async with AsyncTestClient(create_app(container)) as client:
+    async with AsyncTestClient(build_app(container)) as client:
         assert (await client.get("/ready")).status_code == 200
         # An async Resource hands out an awaitable, although its stubs say otherwise.
         resource: httpx.AsyncClient | Awaitable[httpx.AsyncClient] = container.wikimedia_client()

@@ -12,8 +12,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 from litestar.testing import TestClient
 
-from pageviews.adapters.http.app import create_app
-from pageviews.adapters.http.caching import etag_of, matches
+from pageviews.adapters.inbound.http.conditional import etag_of, matches
+from pageviews.containers import build_app
 from tests.support.app import container_for, settings_from_env
 from tests.support.fake_wikimedia import FakeWikimedia
 
@@ -31,7 +31,7 @@ def fake() -> FakeWikimedia:
 
 
 def client_for(fake: FakeWikimedia, **environment: str) -> TestClient[Any]:
-    return TestClient(create_app(container_for(fake.transport(), settings=settings_from_env(**environment))))
+    return TestClient(build_app(container_for(fake.transport(), settings=settings_from_env(**environment))))
 
 
 @pytest.fixture

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from litestar import Litestar
 from schemathesis import checks
 
-from pageviews.adapters.http.app import create_app
+from pageviews.containers import build_app
 from tests.support.app import container_for
 from tests.support.fake_wikimedia import FakeWikimedia
 
@@ -25,7 +25,7 @@ def _api() -> Litestar:
     for month in range(1, 13):
         fake.add_month("AC/DC", dt.date(2023, month, 1), 1000 + month)
     fake.add_month("100%_pure", dt.date(2023, 10, 1), 100)
-    return create_app(container_for(fake.transport()))
+    return build_app(container_for(fake.transport()))
 
 
 # What the service promises: no server error, and statuses, content types, headers and bodies as documented.

@@ -12,12 +12,14 @@ import pytest
 from litestar.testing import TestClient
 from redis.asyncio import Redis
 
-from pageviews.adapters.http.app import create_app
-from pageviews.adapters.http.ratelimit import RateLimiter
-from pageviews.adapters.memory_cache import MemoryCache
-from pageviews.adapters.redis_cache import PREFIX, RedisCache, make_redis
-from pageviews.adapters.tiered_cache import TieredCache
-from pageviews.domain.caching import CacheHealth, CacheUnavailable, Entry
+from pageviews.adapters.outbound.cache.memory import MemoryCache
+from pageviews.adapters.outbound.cache.redis import PREFIX, RedisCache, make_redis
+from pageviews.adapters.outbound.cache.tiered import TieredCache
+from pageviews.adapters.outbound.pause import Pause
+from pageviews.adapters.outbound.rate_limit import RateLimiter
+from pageviews.containers import build_app
+from pageviews.domain.cache_policy import CacheHealth, Entry
+from pageviews.domain.ports import CacheUnavailable
 from tests.support.app import container_for, settings_from_env
 from tests.support.fake_wikimedia import FakeWikimedia
 from tests.support.fakes import FixedClock
@@ -50,8 +52,12 @@ async def client(redis_server: RedisServer) -> AsyncIterator[Redis]:
     await client.aclose()
 
 
+def limiter_of(redis_server: RedisServer, redis_timeout: float = 0.25) -> RateLimiter:
+    return RateLimiter("2/minute", Pause(5.0), redis_server.url, redis_timeout)
+
+
 def adapter(client: Redis, timer: FakeTimer | None = None) -> RedisCache:
-    return RedisCache(client, FixedClock(NOW), pause=5.0, timer=timer or FakeTimer())
+    return RedisCache(client, FixedClock(NOW), Pause(5.0, timer or FakeTimer()))
 
 
 async def test_an_entry_comes_back_as_it_was_put(client: Redis) -> None:
@@ -139,13 +145,13 @@ async def test_a_replicas_entry_is_found_through_the_tiers(client: Redis) -> Non
 
 
 async def test_rate_limit_counts_are_shared_by_replicas(redis_server: RedisServer) -> None:
-    first, second = RateLimiter("2/minute", redis_server.url), RateLimiter("2/minute", redis_server.url)
+    first, second = limiter_of(redis_server), limiter_of(redis_server)
     results = [await limiter.retry_after("client") for limiter in (first, second, first)]
     assert [*results[:2], results[2] is not None] == [None, None, True]
 
 
 async def test_rate_limiting_falls_back_to_memory_when_redis_stops(redis_server: RedisServer) -> None:
-    limiter = RateLimiter("2/minute", redis_server.url, redis_timeout=0.5)
+    limiter = limiter_of(redis_server, redis_timeout=0.5)
     redis_server.stop()
     assert [await limiter.retry_after("client") for _ in range(2)] == [None, None]
     assert await limiter.retry_after("client") is not None
@@ -161,7 +167,7 @@ def fake() -> FakeWikimedia:
 
 def service_with_redis(fake: FakeWikimedia, redis_server: RedisServer) -> TestClient[Any]:
     settings = settings_from_env(PAGEVIEWS_REDIS_URL=redis_server.url, PAGEVIEWS_RATE_LIMIT="100/second")
-    return TestClient(create_app(container_for(fake.transport(), settings=settings)))
+    return TestClient(build_app(container_for(fake.transport(), settings=settings)))
 
 
 def test_a_second_replica_answers_from_redis_without_asking_upstream(
@@ -194,6 +200,6 @@ def test_the_service_starts_and_answers_with_redis_unreachable(fake: FakeWikimed
     server = RedisServer()  # a free port where nothing listens
     settings = settings_from_env(PAGEVIEWS_REDIS_URL=server.url)
     transport: httpx.AsyncBaseTransport = fake.transport()
-    with TestClient(create_app(container_for(transport, settings=settings))) as client:
+    with TestClient(build_app(container_for(transport, settings=settings))) as client:
         statuses = [client.get(path).status_code for path in (OCTOBER, OCTOBER, "/ready")]
     assert statuses == [200, 200, 200]

@@ -14,13 +14,12 @@ import pytest
 from dependency_injector import providers
 from litestar.testing import AsyncTestClient, TestClient
 
-from pageviews.adapters.http.app import create_app
-from pageviews.adapters.resilience import CircuitBreaker, Resilience
-from pageviews.adapters.wikimedia import WikimediaPageviewsSource
-from pageviews.containers import Container
+from pageviews.adapters.outbound.resilience import CircuitBreaker, Resilience
+from pageviews.adapters.outbound.wikimedia.client import WikimediaPageviewsSource
+from pageviews.containers import Container, build_app
 from pageviews.domain.errors import UpstreamUnavailable
 from pageviews.domain.model import Article, ArticleQuery, Granularity, Project
-from tests.support.app import NOW, container_for, settings_from_env
+from tests.support.app import NOW, container_for, one_attempt, settings_from_env
 from tests.support.fake_wikimedia import Canned, FakeWikimedia
 from tests.support.fakes import FixedClock
 
@@ -61,7 +60,7 @@ def over_http(base_url: str, **environment: str) -> Container:
 
 
 def client_for(container: Container) -> TestClient[Any]:
-    return TestClient(create_app(container))
+    return TestClient(build_app(container))
 
 
 def test_a_throttled_request_is_retried_after_retry_after(fake: FakeWikimedia, base_url: str) -> None:
@@ -194,7 +193,7 @@ async def test_a_hundred_concurrent_identical_requests_make_one_upstream_request
         ]
     }
     fake.fail_next(Canned(200, json.dumps(body).encode(), {"content-type": "application/json"}, delay=0.5))
-    async with AsyncTestClient(create_app(over_http(base_url))) as client:
+    async with AsyncTestClient(build_app(over_http(base_url))) as client:
         responses = await asyncio.gather(*(client.get(OCTOBER) for _ in range(100)))
     assert ({200}, {4242}, 1) == (
         {r.status_code for r in responses},
@@ -207,4 +206,6 @@ async def test_a_request_still_queued_when_the_service_shuts_down_is_a_503_not_a
     client = httpx.AsyncClient(base_url="http://127.0.0.1:9/")
     await client.aclose()
     with pytest.raises(UpstreamUnavailable):
-        await WikimediaPageviewsSource(client).per_article(EINSTEIN, Granularity.MONTHLY, *OCTOBER_DAYS)
+        await WikimediaPageviewsSource(client, one_attempt()).per_article(
+            EINSTEIN, Granularity.MONTHLY, *OCTOBER_DAYS
+        )

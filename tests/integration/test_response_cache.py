@@ -12,8 +12,8 @@ from dependency_injector import providers
 from litestar import Litestar, Response, get
 from litestar.testing import TestClient
 
-from pageviews.adapters.http.app import create_app
-from pageviews.adapters.http.response_cache import ResponseCacheMiddleware
+from pageviews.adapters.inbound.http.response_cache import ResponseCacheMiddleware
+from pageviews.containers import build_app
 from tests.support.app import NOW, container_for, settings_from_env
 from tests.support.fake_wikimedia import Canned, FakeWikimedia
 from tests.support.fakes import FixedClock
@@ -39,7 +39,7 @@ def clock() -> FixedClock:
 def client(fake: FakeWikimedia, clock: FixedClock) -> Iterator[TestClient[Any]]:
     container = container_for(fake.transport())
     container.clock.override(providers.Object(clock))
-    with TestClient(create_app(container)) as client:
+    with TestClient(build_app(container)) as client:
         yield client
 
 
@@ -95,7 +95,7 @@ def test_different_queries_are_different_answers(client: TestClient[Any]) -> Non
 def test_zero_switches_it_off(fake: FakeWikimedia, clock: FixedClock) -> None:
     container = container_for(fake.transport(), settings=settings_from_env(PAGEVIEWS_RESPONSE_CACHE_SIZE="0"))
     container.clock.override(providers.Object(clock))
-    with TestClient(create_app(container)) as client:
+    with TestClient(build_app(container)) as client:
         client.get(OCTOBER)
         assert "age" not in client.get(OCTOBER).headers
 

@@ -14,7 +14,7 @@ import pytest
 from litestar import Litestar
 from litestar.testing import TestClient
 
-from pageviews.adapters.http.app import create_app
+from pageviews.containers import build_app
 from pageviews.domain.series import MAX_DAYS, MAX_MONTHS
 from tests.support.app import container_for
 from tests.support.fake_wikimedia import FakeWikimedia, fixture
@@ -33,7 +33,7 @@ Client = TestClient[Litestar]
 def app_for(transport: httpx.AsyncBaseTransport, now: dt.datetime = NOW) -> Litestar:
     """A fresh container (fixed clock, `transport` as Wikimedia, one attempt per upstream request so a fake
     failure is not retried away), overridden before the application is built."""
-    return create_app(container_for(transport, now=now))
+    return build_app(container_for(transport, now=now))
 
 
 @pytest.fixture

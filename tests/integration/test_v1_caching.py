@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from litestar.testing import TestClient
 
-from pageviews.adapters.http.app import create_app
+from pageviews.containers import build_app
 from tests.support.app import container_for
 from tests.support.fake_wikimedia import FakeWikimedia
 
@@ -32,7 +32,7 @@ def fake() -> FakeWikimedia:
 @pytest.fixture
 def client(fake: FakeWikimedia) -> Iterator[TestClient[Any]]:
     # The tests' clock is 2024-01-15 12:00 UTC: December 2023 has settled, January 2024 has not.
-    with TestClient(create_app(container_for(fake.transport()))) as client:
+    with TestClient(build_app(container_for(fake.transport()))) as client:
         yield client
 
 

@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 from litestar import Litestar
 from schemathesis import checks
 
-from pageviews.adapters.http.app import create_app
+from pageviews.containers import build_app
 from pageviews.domain.model import Access, Agent
 from tests.support.app import NOW, container_for, settings_from_env
 from tests.support.fake_wikimedia import FakeWikimedia
@@ -51,7 +51,7 @@ def _fake() -> FakeWikimedia:
 
 
 def _api() -> Litestar:
-    return create_app(container_for(_fake().transport()))
+    return build_app(container_for(_fake().transport()))
 
 
 def _failing_upstream() -> httpx.MockTransport:
@@ -83,7 +83,7 @@ schema = schemathesis.openapi.from_asgi("/schema/openapi.json", _api())
 # service's answer to each kind of upstream failure is what gets checked.
 failing = schemathesis.openapi.from_asgi(
     "/schema/openapi.json",
-    create_app(
+    build_app(
         container_for(_failing_upstream(), settings=settings_from_env(PAGEVIEWS_BREAKER_THRESHOLD="1000"))
     ),
 )

@@ -16,8 +16,7 @@ from dependency_injector import providers
 from litestar import Litestar
 from litestar.testing import TestClient
 
-from pageviews.adapters.http.app import create_app
-from pageviews.containers import Container
+from pageviews.containers import Container, build_app
 from tests.support.app import USER_AGENT, settings_from_env
 from tests.support.fake_wikimedia import Canned, FakeWikimedia, fixture
 from tests.support.fakes import FixedClock
@@ -58,7 +57,7 @@ def serving(base_url: str, now: dt.datetime = NOW, environment: Mapping[str, str
     container = Container()
     container.settings.override(providers.Object(settings))
     container.clock.override(providers.Object(FixedClock(now)))
-    return TestClient(create_app(container))
+    return TestClient(build_app(container))
 
 
 @pytest.fixture

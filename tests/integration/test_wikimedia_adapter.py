@@ -15,13 +15,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from pageviews.adapters.wikimedia import (
-    DEFAULT_RETRY_AFTER,
-    MAX_RETRY_AFTER,
-    WikimediaPageviewsSource,
-    article_path,
-    make_client,
-)
+from pageviews.adapters.outbound.upstream import DEFAULT_RETRY_AFTER, MAX_RETRY_AFTER, make_client
+from pageviews.adapters.outbound.wikimedia.client import WikimediaPageviewsSource, article_path
 from pageviews.domain.errors import (
     NoData,
     PageviewsError,
@@ -41,6 +36,7 @@ from pageviews.domain.model import (
     Project,
 )
 from pageviews.domain.ports import PageviewsSource
+from tests.support.app import one_attempt
 from tests.support.fake_wikimedia import BASE_URL, PREFIX, Canned, FakeWikimedia, fixture
 
 USER_AGENT = "pageviews-tests/1.0 (https://example.org/pageviews; tests@example.org) python-httpx"
@@ -59,8 +55,8 @@ def fake() -> FakeWikimedia:
 
 @pytest.fixture
 async def source(fake: FakeWikimedia) -> AsyncIterator[PageviewsSource]:
-    async with make_client(BASE_URL, USER_AGENT, timeout=5.0, transport=fake.transport()) as client:
-        yield WikimediaPageviewsSource(client)
+    async with make_client(BASE_URL, USER_AGENT, 5.0, fake.transport()) as client:
+        yield WikimediaPageviewsSource(client, one_attempt())
 
 
 async def october(source: PageviewsSource, query: ArticleQuery = EINSTEIN) -> Fetched:
@@ -95,7 +91,7 @@ def raising(error: Callable[[httpx.Request], Exception]) -> httpx.MockTransport:
 
 
 async def source_over(transport: httpx.AsyncBaseTransport) -> WikimediaPageviewsSource:
-    return WikimediaPageviewsSource(make_client(BASE_URL, USER_AGENT, timeout=5.0, transport=transport))
+    return WikimediaPageviewsSource(make_client(BASE_URL, USER_AGENT, 5.0, transport), one_attempt())
 
 
 # -- 200: data ----------------------------------------------------------------------------------------------
@@ -228,8 +224,8 @@ async def test_the_base_url_works_with_or_without_a_trailing_slash(
     base_url: str, fake: FakeWikimedia
 ) -> None:
     fake.add_month("Albert_Einstein", dt.date(2023, 10, 1), 1)
-    async with make_client(base_url, USER_AGENT, 5.0, transport=fake.transport()) as client:
-        await october(WikimediaPageviewsSource(client))
+    async with make_client(base_url, USER_AGENT, 5.0, fake.transport()) as client:
+        await october(WikimediaPageviewsSource(client, one_attempt()))
     assert fake.raw_paths[0].startswith(PREFIX + "per-article/")
 
 
@@ -237,12 +233,12 @@ async def test_any_async_client_with_a_base_url_can_carry_the_adapter(fake: Fake
     fake.add_month("Albert_Einstein", dt.date(2023, 10, 1), 7)
     headers = {"User-Agent": USER_AGENT}
     async with httpx.AsyncClient(base_url=BASE_URL, transport=fake.transport(), headers=headers) as client:
-        fetched = await october(WikimediaPageviewsSource(client))
+        fetched = await october(WikimediaPageviewsSource(client, one_attempt()))
     assert (DataPoint(dt.date(2023, 10, 1), 7),) == fetched.points
 
 
 async def test_the_client_is_configured_with_the_timeout_and_does_not_follow_redirects() -> None:
-    async with make_client(BASE_URL, USER_AGENT, 7.5) as client:
+    async with make_client(BASE_URL, USER_AGENT, 7.5, httpx.AsyncHTTPTransport()) as client:
         expected = (httpx.Timeout(7.5), False, USER_AGENT)
         assert expected == (client.timeout, client.follow_redirects, client.headers["user-agent"])
 
@@ -250,8 +246,8 @@ async def test_the_client_is_configured_with_the_timeout_and_does_not_follow_red
 async def test_over_real_http_the_request_and_its_user_agent_arrive_intact(fake: FakeWikimedia) -> None:
     fake.add_month("AC/DC", dt.date(2023, 10, 1), 99)
     with fake.serve() as base_url:
-        async with make_client(base_url, USER_AGENT, 5.0) as client:
-            fetched = await october(WikimediaPageviewsSource(client), query_for("AC/DC"))
+        async with make_client(base_url, USER_AGENT, 5.0, httpx.AsyncHTTPTransport()) as client:
+            fetched = await october(WikimediaPageviewsSource(client, one_attempt()), query_for("AC/DC"))
     expected_path = f"{PREFIX}per-article/en.wikipedia/all-access/user/AC%2FDC/monthly/20231001/20231031"
     expected = (99, [expected_path], USER_AGENT)
     assert expected == (fetched.points[0].views, fake.raw_paths, fake.requests[0].headers["user-agent"])
@@ -262,9 +258,9 @@ async def test_over_real_http_an_answer_slower_than_the_timeout_is_an_upstream_t
 ) -> None:
     fake.fail_next(Canned(200, json.dumps({"items": [item("2023100100")]}).encode(), JSON, delay=2.0))
     with fake.serve() as base_url:
-        async with make_client(base_url, USER_AGENT, timeout=0.1) as client:
+        async with make_client(base_url, USER_AGENT, 0.1, httpx.AsyncHTTPTransport()) as client:
             with pytest.raises(UpstreamTimeout):
-                await october(WikimediaPageviewsSource(client))
+                await october(WikimediaPageviewsSource(client, one_attempt()))
 
 
 # -- 404: no data, or not Wikimedia's answer -----------------------------------------------------------------
@@ -323,9 +319,9 @@ async def test_a_404_that_is_not_wikimedias_no_data_answer_is_an_upstream_error(
 
 
 async def test_a_route_the_fake_does_not_know_is_an_upstream_error(fake: FakeWikimedia) -> None:
-    async with make_client(BASE_URL + "/wrong", USER_AGENT, 5.0, transport=fake.transport()) as client:
+    async with make_client(BASE_URL + "/wrong", USER_AGENT, 5.0, fake.transport()) as client:
         with pytest.raises(UpstreamError):
-            await october(WikimediaPageviewsSource(client))
+            await october(WikimediaPageviewsSource(client, one_attempt()))
 
 
 # -- other statuses --------------------------------------------------------------------------------------------

@@ -8,10 +8,12 @@ from collections.abc import AsyncIterator
 
 import pytest
 
-from pageviews.adapters.wikimedia import WikimediaPageviewsSource, make_client
+from pageviews.adapters.outbound.upstream import make_client
+from pageviews.adapters.outbound.wikimedia.client import WikimediaPageviewsSource
 from pageviews.domain.errors import NoData, UpstreamError
 from pageviews.domain.model import Access, Month, Project
 from pageviews.domain.top import TopEntry
+from tests.support.app import one_attempt
 from tests.support.fake_wikimedia import BASE_URL, PREFIX, Canned, FakeWikimedia
 
 WIKIPEDIA = Project("en.wikipedia")
@@ -43,10 +45,8 @@ def fake() -> FakeWikimedia:
 
 @pytest.fixture
 async def source(fake: FakeWikimedia) -> AsyncIterator[WikimediaPageviewsSource]:
-    async with make_client(
-        BASE_URL, "tests/1.0 (tests@example.org)", 5, transport=fake.transport()
-    ) as client:
-        yield WikimediaPageviewsSource(client)
+    async with make_client(BASE_URL, "tests/1.0 (tests@example.org)", 5, fake.transport()) as client:
+        yield WikimediaPageviewsSource(client, one_attempt())
 
 
 async def test_a_top_list_is_the_months_articles_in_rank_order_with_ties_kept(

@@ -11,7 +11,8 @@ import pytest
 from dependency_injector import providers
 from litestar.testing.transport import TestClientTransport
 
-from pageviews.adapters.wikimedia import make_client
+from pageviews.adapters.outbound.resilience import Resilience
+from pageviews.adapters.outbound.upstream import make_client
 from pageviews.containers import Container
 from pageviews.settings import Settings
 from tests.support.fake_wikimedia import BASE_URL
@@ -26,6 +27,11 @@ TEST_ENVIRONMENT = {
     "PAGEVIEWS_USER_AGENT": USER_AGENT,
     "PAGEVIEWS_UPSTREAM_ATTEMPTS": "1",
 }
+
+
+def one_attempt() -> Resilience:
+    """No retry, no breaker, no limit, no deadline: each call is exactly one attempt (it holds no state)."""
+    return Resilience(attempts=1, deadline=None)
 
 
 def settings_from_env(**environment: str) -> Settings:
@@ -43,9 +49,7 @@ def container_for(
     settings = settings or settings_from_env()
     container.settings.override(providers.Object(settings))
     container.clock.override(providers.Object(FixedClock(now)))
-    client = make_client(
-        settings.wikimedia_url, settings.user_agent, settings.upstream_timeout, transport=transport
-    )
+    client = make_client(settings.wikimedia_url, settings.user_agent, settings.upstream_timeout, transport)
     container.wikimedia_client.override(providers.Object(client))
     return container
 

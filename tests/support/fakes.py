@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from pageviews.domain.cache_policy import CacheHealth, Entry
 from pageviews.domain.errors import NoData
 from pageviews.domain.model import Access, ArticleQuery, DataPoint, Fetched, Granularity, Month, Project
 from pageviews.domain.top import TopArticles
@@ -15,6 +16,27 @@ class FixedClock:
 
     def now(self) -> dt.datetime:
         return self.current
+
+
+class FakeCache:
+    """The `Cache` port as a dict that forgets an entry once its keep time has passed by `clock`."""
+
+    def __init__(self, clock: FixedClock) -> None:
+        self.entries: dict[str, Entry] = {}
+        self._clock = clock
+
+    async def get(self, key: str) -> Entry | None:
+        entry = self.entries.get(key)
+        if entry is not None and self._clock.now() >= entry.keep_until:
+            del self.entries[key]
+            return None
+        return entry
+
+    async def put(self, key: str, entry: Entry) -> None:
+        self.entries[key] = entry
+
+    async def health(self) -> CacheHealth:
+        return CacheHealth.MEMORY
 
 
 class FakePageviewsSource:

@@ -8,7 +8,7 @@ import itertools
 from hypothesis import given
 from hypothesis import strategies as st
 
-from pageviews.domain.caching import CachePolicy, day_end, per_article_key, top_key
+from pageviews.domain.cache_policy import CachePolicy, per_article_key, top_key
 from pageviews.domain.model import Access, Agent, Article, ArticleQuery, Granularity, Month, Project
 
 POLICY = CachePolicy()
@@ -48,12 +48,12 @@ def test_an_answer_is_fresh_now_and_kept_beyond_its_freshness(
 
 @given(period_end=instants, now=instants)
 def test_the_long_ttl_applies_exactly_to_settled_periods(period_end: dt.datetime, now: dt.datetime) -> None:
-    settled = now >= period_end + POLICY.settle
+    settled = now >= period_end + POLICY.freshness.settle
     assert (POLICY.settled_ttl if settled else POLICY.unsettled_ttl) == POLICY.fresh_for(period_end, now)
 
 
 def test_a_period_ends_when_its_last_day_does() -> None:
-    assert day_end(dt.date(2023, 10, 31)) == OCTOBER_END
+    assert Granularity.DAILY.end_of(dt.date(2023, 10, 31)) == OCTOBER_END
 
 
 def test_every_part_of_a_per_article_question_changes_its_key() -> None:

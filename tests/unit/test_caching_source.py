@@ -8,9 +8,8 @@ import datetime as dt
 
 import pytest
 
-from pageviews.adapters.memory_cache import MemoryCache
-from pageviews.caching import CachingSource
-from pageviews.domain.caching import CacheHealth, CachePolicy, CacheUnavailable, Entry
+from pageviews.application.cached_sources import CachingSource
+from pageviews.domain.cache_policy import CacheHealth, CachePolicy, Entry
 from pageviews.domain.errors import (
     NoData,
     PageviewsError,
@@ -29,8 +28,9 @@ from pageviews.domain.model import (
     Month,
     Project,
 )
+from pageviews.domain.ports import CacheUnavailable
 from pageviews.domain.top import TopArticles, TopEntry
-from tests.support.fakes import FakePageviewsSource, FixedClock
+from tests.support.fakes import FakeCache, FakePageviewsSource, FixedClock
 
 EINSTEIN = ArticleQuery(Project("en.wikipedia"), Article("Albert_Einstein"))
 OCTOBER = (dt.date(2023, 10, 1), dt.date(2023, 10, 31))
@@ -84,7 +84,7 @@ def seeded(source: FakePageviewsSource) -> FakePageviewsSource:
 def caching(
     source: FakePageviewsSource, clock: FixedClock, top: FakeTopSource | None = None
 ) -> CachingSource:
-    return CachingSource(source, top or FakeTopSource(), MemoryCache(1000, clock), POLICY, clock)
+    return CachingSource(source, top or FakeTopSource(), FakeCache(clock), POLICY, clock)
 
 
 async def ask(cached: CachingSource, query: ArticleQuery = EINSTEIN) -> Fetched:

@@ -9,8 +9,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from pageviews.adapters.resilience import CircuitBreaker, CircuitOpen, Resilience, Transient
-from pageviews.domain.errors import NoData, UpstreamError, UpstreamThrottled, UpstreamTimeout
+from pageviews.adapters.outbound.resilience import CircuitBreaker, Resilience, Transient
+from pageviews.domain.errors import CircuitOpen, NoData, UpstreamError, UpstreamThrottled, UpstreamTimeout
 
 
 class FakeTimer:

@@ -9,6 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from pageviews.application.use_cases import PageviewsService
 from pageviews.domain.errors import (
     BeforeDataStart,
     FutureMonth,
@@ -32,7 +33,6 @@ from pageviews.domain.model import (
     MonthlyViews,
     Project,
 )
-from pageviews.service import PageviewsService
 from tests.support.fakes import FakePageviewsSource, FakeTopArticlesSource, FixedClock
 
 NOW = dt.datetime(2024, 3, 15, 12, 0, tzinfo=dt.UTC)

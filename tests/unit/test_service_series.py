@@ -9,7 +9,8 @@ from collections import Counter
 
 import pytest
 
-from pageviews.domain.errors import InvalidInput, NoData, PageviewsError, UpstreamError
+from pageviews.application.use_cases import MAX_BATCH, PageviewsService
+from pageviews.domain.errors import InvalidBatch, InvalidInput, NoData, PageviewsError, UpstreamError
 from pageviews.domain.freshness import Freshness
 from pageviews.domain.model import (
     Access,
@@ -24,7 +25,6 @@ from pageviews.domain.model import (
     Project,
 )
 from pageviews.domain.series import Breakdown, PeriodRange, Series, SeriesItem
-from pageviews.service import MAX_BATCH, InvalidBatch, PageviewsService
 from tests.support.fakes import FakePageviewsSource, FakeTopArticlesSource, FixedClock
 
 DAILY, MONTHLY = Granularity.DAILY, Granularity.MONTHLY

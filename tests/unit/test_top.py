@@ -7,11 +7,11 @@ import datetime as dt
 
 import pytest
 
-from pageviews.domain.errors import InvalidInput, NoData
+from pageviews.application.use_cases import PageviewsService
+from pageviews.domain.errors import InvalidInput, InvalidLimit, NoData
 from pageviews.domain.freshness import Freshness
 from pageviews.domain.model import Access, Month, Project
-from pageviews.domain.top import DEFAULT_TOP, MAX_TOP, InvalidLimit, TopArticles, TopEntry, check_limit
-from pageviews.service import PageviewsService
+from pageviews.domain.top import DEFAULT_TOP, MAX_TOP, TopArticles, TopEntry, check_limit
 from tests.support.fakes import FakePageviewsSource, FakeTopArticlesSource, FixedClock
 
 NOW = dt.datetime(2024, 1, 15, 12, tzinfo=dt.UTC)

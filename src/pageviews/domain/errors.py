@@ -1,4 +1,5 @@
-"""What can go wrong, in the domain's words; adapters translate these to their own protocols."""
+"""Every error a client can be told about, each with its stable, machine-readable `code`: the one place they are
+declared. Adapters translate them to their own protocols (an HTTP status, an exit code); nothing else does."""
 
 from __future__ import annotations
 
@@ -55,6 +56,26 @@ class FutureMonth(InvalidInput):
     code = "future_month"
 
 
+class FutureDate(InvalidInput):
+    code = "future_date"
+
+
+class InvalidRange(InvalidInput):
+    code = "invalid_range"
+
+
+class InvalidLimit(InvalidInput):
+    code = "invalid_limit"
+
+
+class InvalidBatch(InvalidInput):
+    code = "invalid_batch"
+
+
+class MonthNotComplete(InvalidInput):
+    code = "month_not_complete"
+
+
 class BeforeDataStart(InvalidInput):
     code = "before_data_start"
 
@@ -93,6 +114,12 @@ class UpstreamUnavailable(PageviewsError):
 
 class UpstreamThrottled(UpstreamUnavailable):
     code = "upstream_throttled"
+
+
+class CircuitOpen(UpstreamUnavailable):
+    """The upstream failed repeatedly; it is not asked again until the cool-down has passed."""
+
+    code = "circuit_open"
 
 
 class UpstreamTimeout(PageviewsError):

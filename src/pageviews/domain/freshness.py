@@ -1,4 +1,4 @@
-"""When a month's count is final, and which months can be asked about at all."""
+"""When a period's count is final (the settle rule), and which months can be asked about at all."""
 
 from __future__ import annotations
 
@@ -11,17 +11,18 @@ from pageviews.domain.model import DATA_START, Month
 
 
 class Freshness(msgspec.Struct, frozen=True):
-    """Wikimedia loads a day's data hours after it ends, sometimes 24 h or more: a month is only called
-    complete once `settle` has passed after its end."""
+    """Wikimedia loads a day's data hours after it ends, sometimes 24 h or more: a period is only called
+    complete (settled) once `settle` has passed after its end. The one settle rule: series, top lists and the
+    cache policy all ask it."""
 
     settle: dt.timedelta = dt.timedelta(hours=48)
-
-    def is_complete(self, month: Month, now: dt.datetime) -> bool:
-        return self.is_settled(month.end(), now)
 
     def is_settled(self, period_end: dt.datetime, now: dt.datetime) -> bool:
         """Whether a period that ended at `period_end` has had time to be loaded in full."""
         return now >= period_end + self.settle
+
+    def is_complete(self, month: Month, now: dt.datetime) -> bool:
+        return self.is_settled(month.end(), now)
 
     def check_servable(self, month: Month, now: dt.datetime) -> None:
         check_months(month, month, now.astimezone(dt.UTC).date())

@@ -58,6 +58,14 @@ class Granularity(enum.StrEnum):
     DAILY = "daily"
     MONTHLY = "monthly"
 
+    def end_of(self, start: dt.date) -> dt.datetime:
+        """The instant (UTC) the day or month starting on `start` ends: the domain's one "end of a period"."""
+        if self is Granularity.DAILY:
+            following = start + dt.timedelta(days=1)
+        else:
+            following = Month.of(start).next().first_day
+        return dt.datetime.combine(following, dt.time(), tzinfo=dt.UTC)
+
     @classmethod
     def parse(cls, raw: str) -> Granularity:
         try:
@@ -196,7 +204,7 @@ class Month(msgspec.Struct, frozen=True, order=True):
 
     def end(self) -> dt.datetime:
         """The instant the month ends (UTC), which is when its data can start to be final."""
-        return dt.datetime.combine(self.next().first_day, dt.time(), tzinfo=dt.UTC)
+        return Granularity.MONTHLY.end_of(self.first_day)
 
     def __str__(self) -> str:
         return f"{self.year:04d}-{self.month:02d}"

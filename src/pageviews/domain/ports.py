@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Protocol
 
+from pageviews.domain.cache_policy import CacheHealth, Entry
 from pageviews.domain.model import Access, ArticleQuery, Fetched, Granularity, Month, Project
 from pageviews.domain.top import TopArticles
 
@@ -32,4 +33,32 @@ class Clock(Protocol):
 
     def now(self) -> dt.datetime:
         """An aware datetime in UTC."""
+        ...
+
+
+class CacheUnavailable(Exception):
+    """The cache could not be used just now; callers carry on without it, since a cache never fails a request."""
+
+
+class Cache(Protocol):
+    """Where entries live. Raises `CacheUnavailable` (never a vendor error) when the store cannot be used, and
+    drops an entry by itself once its `keep_until` has passed."""
+
+    async def get(self, key: str) -> Entry | None: ...
+
+    async def put(self, key: str, entry: Entry) -> None: ...
+
+    async def health(self) -> CacheHealth: ...
+
+
+class RateLimit(Protocol):
+    """How many requests one client may make: a client over its budget is told when it may go on."""
+
+    @property
+    def description(self) -> str:
+        """The limit in words, e.g. `10 requests per minute`."""
+        ...
+
+    async def retry_after(self, client: str) -> int | None:
+        """Counts one request of `client`: None if it may go on, else the whole seconds until it may."""
         ...

@@ -15,7 +15,14 @@ from collections.abc import Iterator, Mapping, Sequence
 
 import msgspec
 
-from pageviews.domain.errors import BeforeDataStart, InvalidBreakdown, InvalidInput, NoData, UpstreamError
+from pageviews.domain.errors import (
+    BeforeDataStart,
+    FutureDate,
+    InvalidBreakdown,
+    InvalidRange,
+    NoData,
+    UpstreamError,
+)
 from pageviews.domain.freshness import Freshness, check_months
 from pageviews.domain.model import (
     DATA_START,
@@ -30,14 +37,6 @@ from pageviews.domain.model import (
 MAX_MONTHS = 240
 MAX_DAYS = 1096
 """Range limits: 20 years of months (all the data there is), three years of days."""
-
-
-class InvalidRange(InvalidInput):
-    code = "invalid_range"
-
-
-class FutureDate(InvalidInput):
-    code = "future_date"
 
 
 _DAY = re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})")
@@ -135,23 +134,10 @@ class PeriodRange(msgspec.Struct, frozen=True):
 
     def period_end(self, start: dt.date) -> dt.datetime:
         """When the period starting on `start` ends (UTC)."""
-        if self.granularity is Granularity.MONTHLY:
-            return Month.of(start).end()
-        return dt.datetime.combine(start + dt.timedelta(days=1), dt.time(), tzinfo=dt.UTC)
+        return self.granularity.end_of(start)
 
     def label(self, start: dt.date) -> str:
         return _label(self.granularity, start)
-
-    def split(self) -> tuple[PeriodRange, PeriodRange] | None:
-        """Two adjacent halves (for checking that a range is the concatenation of its parts)."""
-        starts = list(self.starts())
-        if len(starts) < 2:
-            return None
-        middle = starts[len(starts) // 2]
-        return (
-            PeriodRange(self.granularity, self.first, middle - dt.timedelta(days=1)),
-            PeriodRange(self.granularity, middle, self.last),
-        )
 
 
 def _label(granularity: Granularity, start: dt.date) -> str:

@@ -4,19 +4,11 @@ from __future__ import annotations
 
 import msgspec
 
-from pageviews.domain.errors import InvalidInput
+from pageviews.domain.errors import InvalidLimit
 from pageviews.domain.model import Access, Month, Project
 
 MAX_TOP = 1000
 DEFAULT_TOP = 100
-
-
-class InvalidLimit(InvalidInput):
-    code = "invalid_limit"
-
-
-class MonthNotComplete(InvalidInput):
-    code = "month_not_complete"
 
 
 class TopEntry(msgspec.Struct, frozen=True):

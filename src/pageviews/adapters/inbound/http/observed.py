@@ -1,4 +1,4 @@
-"""What operators see: Prometheus metrics, one JSON log line per request, request ids, security headers.
+"""What every HTTP exchange gets: a request id in and out, security headers, one JSON log line and its metrics.
 
 It wraps the whole application (not a per-route middleware), so 404s and 405s are counted, logged and
 given the same headers as everything else.
@@ -13,16 +13,8 @@ import uuid
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
 
-from prometheus_client import (
-    CollectorRegistry,
-    Counter,
-    Gauge,
-    Histogram,
-    disable_created_metrics,
-    generate_latest,
-)
-
-from pageviews.adapters.logs import current_request_id
+from pageviews.observability.logs import current_request_id
+from pageviews.observability.metrics import Metrics
 
 log = logging.getLogger("pageviews.access")
 
@@ -34,7 +26,6 @@ ASGIApp = Callable[..., Awaitable[None]]
 
 
 _REQUEST_ID = re.compile(r"[A-Za-z0-9._:@/+=-]{1,128}")
-_LATENCY_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30)
 
 API_CSP = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
 # The docs page runs Swagger UI from the service itself; its bootstrap script is inline.
@@ -48,61 +39,6 @@ _COMMON_HEADERS = [
     (b"x-frame-options", b"DENY"),
     (b"cross-origin-resource-policy", b"same-site"),
 ]
-
-
-class Metrics:
-    """The service's Prometheus metrics, on a registry of their own (one per application)."""
-
-    def __init__(self) -> None:
-        disable_created_metrics()  # type: ignore[no-untyped-call]  # `_created` series only double the output
-        self.registry = CollectorRegistry(auto_describe=True)
-        self.requests = Counter(
-            "pageviews_http_requests",
-            "HTTP requests served",
-            ["route", "method", "status"],
-            registry=self.registry,
-        )
-        self.latency = Histogram(
-            "pageviews_http_request_duration_seconds",
-            "Time to serve an HTTP request",
-            ["route"],
-            buckets=_LATENCY_BUCKETS,
-            registry=self.registry,
-        )
-        self.upstream_requests = Counter(
-            "pageviews_upstream_requests",
-            "Requests to Wikimedia by outcome",
-            ["outcome"],
-            registry=self.registry,
-        )
-        self.upstream_latency = Histogram(
-            "pageviews_upstream_request_duration_seconds",
-            "Time Wikimedia took to answer",
-            buckets=_LATENCY_BUCKETS,
-            registry=self.registry,
-        )
-        self.cache_lookups = Counter(
-            "pageviews_cache_lookups",
-            "Cache lookups by result: hit, miss, coalesced (joined a request in flight), stale (served on failure)",
-            ["result"],
-            registry=self.registry,
-        )
-        self.breaker_open = Gauge(
-            "pageviews_upstream_circuit_open", "1 while the circuit breaker is open", registry=self.registry
-        )
-
-    def cache_lookup(self, result: str) -> None:
-        self.cache_lookups.labels(result).inc()
-
-    def watch_breaker(self, is_open: Callable[[], bool]) -> None:
-        self.breaker_open.set_function(lambda: float(is_open()))
-
-    def upstream(self, outcome: str, seconds: float) -> None:
-        self.upstream_requests.labels(outcome).inc()
-        self.upstream_latency.observe(seconds)
-
-    def render(self) -> bytes:
-        return generate_latest(self.registry)
 
 
 def request_id_of(scope: Scope) -> str:

@@ -4,20 +4,18 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
 
-from pageviews.domain.errors import InvalidInput, NoData, PageviewsError
+from pageviews.domain.cache_policy import CacheHealth
+from pageviews.domain.errors import InvalidBatch, MonthNotComplete, NoData, PageviewsError
 from pageviews.domain.freshness import Freshness
 from pageviews.domain.model import Access, Agent, Article, ArticleQuery, Fetched, Month, MonthlyViews, Project
 from pageviews.domain.ports import Clock, PageviewsSource, TopArticlesSource
 from pageviews.domain.series import Breakdown, PeriodRange, Series, build_items, checked_points
-from pageviews.domain.top import MonthNotComplete, TopArticles, check_limit
+from pageviews.domain.top import TopArticles, check_limit
 
 MAX_BATCH = 100
-
-
-class InvalidBatch(InvalidInput):
-    code = "invalid_batch"
 
 
 class PageviewsService:
@@ -114,3 +112,11 @@ class PageviewsService:
             return await self._fetch(query, periods)
         except NoData:
             return Fetched(())
+
+
+@dataclass(frozen=True)
+class Services:
+    """The use cases of a started service (their adapters open): what an inbound adapter is given to serve."""
+
+    pageviews: PageviewsService
+    cache_health: Callable[[], Awaitable[CacheHealth]]

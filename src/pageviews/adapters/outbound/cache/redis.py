@@ -1,13 +1,11 @@
 """Redis as the shared cache, so every replica answers from the same entries. Redis failing must never fail a
-request: each error leaves as `CacheUnavailable`, and after one the adapter does not ask Redis again for
-`pause` seconds (so a dead Redis costs one timeout, not one per request). Outages are logged when they start and
-when they end, not once per request."""
+request: each error leaves as `CacheUnavailable`, and after one the adapter pauses (does not ask Redis again
+for a while). Outages are logged when they start and when they end, not once per request."""
 
 from __future__ import annotations
 
 import logging
-import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 import msgspec
@@ -16,8 +14,9 @@ from redis.asyncio.retry import Retry
 from redis.backoff import NoBackoff
 from redis.exceptions import RedisError
 
-from pageviews.domain.caching import CacheHealth, CacheUnavailable, Entry
-from pageviews.domain.ports import Clock
+from pageviews.adapters.outbound.pause import Pause
+from pageviews.domain.cache_policy import CacheHealth, Entry
+from pageviews.domain.ports import CacheUnavailable, Clock
 
 log = logging.getLogger(__name__)
 
@@ -35,18 +34,10 @@ def make_redis(url: str, timeout: float) -> Redis:
 
 
 class RedisCache:
-    def __init__(
-        self,
-        client: Redis,
-        clock: Clock,
-        pause: float = 5.0,
-        timer: Callable[[], float] = time.monotonic,
-    ) -> None:
+    def __init__(self, client: Redis, clock: Clock, pause: Pause) -> None:
         self._client = client
         self._clock = clock
         self._pause = pause
-        self._timer = timer
-        self._down_until: float | None = None
 
     async def get(self, key: str) -> Entry | None:
         async with self._guard():
@@ -75,15 +66,13 @@ class RedisCache:
 
     @asynccontextmanager
     async def _guard(self, probe: bool = False) -> AsyncIterator[None]:
-        if not probe and self._down_until is not None and self._timer() < self._down_until:
+        if not probe and self._pause.active:
             raise CacheUnavailable("Redis was unreachable moments ago")
         try:
             yield
         except _FAILURES as exc:
-            if self._down_until is None:
+            if self._pause.failed():
                 log.warning("Redis cache unavailable, answering from memory and upstream: %r", exc)
-            self._down_until = self._timer() + self._pause
             raise CacheUnavailable(f"Redis: {exc!r}") from exc
-        if self._down_until is not None:
+        if self._pause.succeeded():
             log.warning("Redis cache reachable again")
-            self._down_until = None

@@ -22,7 +22,7 @@ from litestar.types import (
     Send,
 )
 
-from pageviews.domain.caching import CachePolicy
+from pageviews.domain.cache_policy import CachePolicy
 
 STALE_HEADER = "X-Cache"
 _ENTITY_TAG = re.compile(r'(?:W/)?("[^"]*")')  # an entity-tag may itself contain a comma

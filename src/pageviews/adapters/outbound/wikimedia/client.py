@@ -6,7 +6,6 @@ Every vendor failure leaves this module as a domain error; httpx types never cro
 from __future__ import annotations
 
 import datetime as dt
-import email.utils
 import logging
 from functools import partial
 from urllib.parse import quote
@@ -14,7 +13,8 @@ from urllib.parse import quote
 import httpx
 import msgspec
 
-from pageviews.adapters.resilience import Resilience, Transient
+from pageviews.adapters.outbound.resilience import Resilience, Transient
+from pageviews.adapters.outbound.upstream import DEFAULT_RETRY_AFTER, retry_after, retry_after_hint
 from pageviews.domain.errors import (
     NoData,
     PageviewsError,
@@ -29,8 +29,6 @@ from pageviews.domain.top import TopArticles, TopEntry
 log = logging.getLogger(__name__)
 
 NO_DATA_MARKER = "we either do not have data"
-DEFAULT_RETRY_AFTER = 5.0
-MAX_RETRY_AFTER = 300.0
 
 
 class _Item(msgspec.Struct):
@@ -81,9 +79,9 @@ def article_path(query: ArticleQuery, granularity: Granularity, first: dt.date, 
 
 
 class WikimediaPageviewsSource:
-    def __init__(self, client: httpx.AsyncClient, resilience: Resilience | None = None) -> None:
+    def __init__(self, client: httpx.AsyncClient, resilience: Resilience) -> None:
         self._client = client
-        self._resilience = resilience or Resilience.single_attempt()
+        self._resilience = resilience
 
     async def per_article(
         self, query: ArticleQuery, granularity: Granularity, first: dt.date, last: dt.date
@@ -190,44 +188,3 @@ def _detail(response: httpx.Response) -> str | None:
         return None
     detail = problem.detail if problem.detail is not None else problem.title or ""
     return "; ".join(detail) if isinstance(detail, list) else detail
-
-
-def retry_after(headers: httpx.Headers) -> float:
-    """Seconds from a `Retry-After` header (delta-seconds or HTTP date), within sane bounds."""
-    seconds = _seconds(headers.get("retry-after", "").strip())
-    return DEFAULT_RETRY_AFTER if seconds is None else min(max(seconds, 1.0), MAX_RETRY_AFTER)
-
-
-def retry_after_hint(headers: httpx.Headers) -> float | None:
-    """The upstream's own `Retry-After`, unclamped (0 means now), or None when it gave none."""
-    seconds = _seconds(headers.get("retry-after", "").strip())
-    return None if seconds is None else max(seconds, 0.0)
-
-
-def _seconds(value: str) -> float | None:
-    if value.isdigit():
-        return float(value)
-    try:
-        when = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    if when.tzinfo is None:
-        return None
-    return (when - dt.datetime.now(dt.UTC)).total_seconds()
-
-
-def make_client(
-    base_url: str,
-    user_agent: str,
-    timeout: float,
-    max_connections: int = 10,
-    transport: httpx.AsyncBaseTransport | None = None,
-) -> httpx.AsyncClient:
-    limits = httpx.Limits(max_connections=max_connections, max_keepalive_connections=max_connections)
-    return httpx.AsyncClient(
-        base_url=base_url.rstrip("/") + "/",
-        headers={"User-Agent": user_agent, "Accept": "application/json"},
-        timeout=httpx.Timeout(timeout),
-        transport=transport or httpx.AsyncHTTPTransport(limits=limits),
-        follow_redirects=False,
-    )

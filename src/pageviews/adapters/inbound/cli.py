@@ -6,7 +6,7 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from pageviews.adapters import logs
+from pageviews.observability import logs
 from pageviews.settings import Settings, SettingsError
 
 

@@ -8,7 +8,7 @@ import msgspec
 from litestar.openapi import ResponseSpec
 from litestar.openapi.spec import Example, OpenAPIMediaType, OpenAPIResponse, OpenAPIType, Operation, Schema
 
-from pageviews.adapters.http.problems import PROBLEM_MEDIA_TYPE, Problem, problem
+from pageviews.adapters.inbound.http.problems import PROBLEM_MEDIA_TYPE, Problem, problem
 from pageviews.domain.errors import NO_DATA_DETAIL
 
 _DESCRIPTIONS = {

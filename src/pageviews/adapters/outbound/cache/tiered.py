@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from contextlib import suppress
 
-from pageviews.domain.caching import Cache, CacheHealth, CacheUnavailable, Entry
-from pageviews.domain.ports import Clock
+from pageviews.domain.cache_policy import CacheHealth, Entry
+from pageviews.domain.ports import Cache, CacheUnavailable, Clock
 
 
 class TieredCache:

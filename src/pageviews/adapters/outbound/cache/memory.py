@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from cachetools import TLRUCache
 
-from pageviews.domain.caching import CacheHealth, Entry
+from pageviews.domain.cache_policy import CacheHealth, Entry
 from pageviews.domain.ports import Clock
 
 
@@ -18,9 +18,6 @@ class MemoryCache:
         self._entries: TLRUCache[str, Entry] = TLRUCache(
             maxsize=max_entries, ttu=_keep_until, timer=lambda: clock.now().timestamp()
         )
-
-    def __len__(self) -> int:
-        return len(self._entries)
 
     async def get(self, key: str) -> Entry | None:
         return self._entries.get(key)

@@ -13,18 +13,10 @@ from typing import Generic, TypeVar
 
 import msgspec
 
-from pageviews.domain.caching import (
-    Cache,
-    CachePolicy,
-    CacheUnavailable,
-    Entry,
-    day_end,
-    per_article_key,
-    top_key,
-)
+from pageviews.domain.cache_policy import CachePolicy, Entry, per_article_key, top_key
 from pageviews.domain.errors import NoData, UpstreamError, UpstreamTimeout, UpstreamUnavailable
 from pageviews.domain.model import Access, ArticleQuery, DataPoint, Fetched, Granularity, Month, Project
-from pageviews.domain.ports import Clock, PageviewsSource, TopArticlesSource
+from pageviews.domain.ports import Cache, CacheUnavailable, Clock, PageviewsSource, TopArticlesSource
 from pageviews.domain.top import TopArticles
 
 log = logging.getLogger(__name__)
@@ -135,7 +127,7 @@ class CachingSource:
             return (await self._source.per_article(query, granularity, first, last)).points
 
         key = per_article_key(query, granularity, first, last)
-        points, stale = await self._per_article.get(key, day_end(last), fetch)
+        points, stale = await self._per_article.get(key, Granularity.DAILY.end_of(last), fetch)
         return Fetched(points, stale=stale)
 
     async def top_articles(self, project: Project, access: Access, month: Month) -> TopArticles:

@@ -21,17 +21,11 @@ from typing import TypeVar
 
 from tenacity import AsyncRetrying, RetryCallState, stop_after_attempt, wait_exponential_jitter
 
-from pageviews.domain.errors import PageviewsError, UpstreamTimeout, UpstreamUnavailable
+from pageviews.domain.errors import CircuitOpen, PageviewsError, UpstreamTimeout
 
 log = logging.getLogger(__name__)
 
 T = TypeVar("T")
-
-
-class CircuitOpen(UpstreamUnavailable):
-    """Wikimedia failed repeatedly; it is not asked again until the cool-down has passed."""
-
-    code = "circuit_open"
 
 
 class Transient(Exception):
@@ -123,11 +117,6 @@ class Resilience:
         self._breaker = breaker
         self._slots = asyncio.Semaphore(concurrency) if concurrency else None
         self._sleep = sleep
-
-    @classmethod
-    def single_attempt(cls) -> Resilience:
-        """No retry, no breaker, no limit, no deadline: each call is exactly one attempt."""
-        return cls(attempts=1, deadline=None)
 
     async def call(self, attempt: Callable[[], Awaitable[T]]) -> T:
         """`attempt()`'s result; its last failure's `error` when no retry helps; `UpstreamTimeout` once the

@@ -1,0 +1,112 @@
+"""`create_app(...)`: the Litestar application, from what it is given (how to start the use cases, the cache
+policy, metrics, middleware); it knows no concrete outbound adapter and no container. Nothing at import time."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable, Sequence
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from typing import Any
+
+from litestar import Litestar
+from litestar.config.cors import CORSConfig
+from litestar.datastructures import State
+from litestar.di import Provide
+from litestar.types import Middleware
+
+from pageviews.adapters.inbound.http.batch import batch
+from pageviews.adapters.inbound.http.docs import docs_assets_router, openapi_config
+from pageviews.adapters.inbound.http.monthly import monthly_view_count
+from pageviews.adapters.inbound.http.observed import Observed
+from pageviews.adapters.inbound.http.operations import apidocs, health, metrics_endpoint, ready
+from pageviews.adapters.inbound.http.problems import EXCEPTION_HANDLERS
+from pageviews.adapters.inbound.http.series import series
+from pageviews.adapters.inbound.http.top import top
+from pageviews.application.use_cases import PageviewsService, Services
+from pageviews.domain.cache_policy import CachePolicy
+from pageviews.observability.metrics import Metrics
+
+ROUTES = [monthly_view_count, health, ready, apidocs, series, top, batch, metrics_endpoint]
+
+
+def create_app(
+    *,
+    start: Callable[[], AbstractAsyncContextManager[Services]],
+    cache_policy: CachePolicy,
+    metrics: Metrics,
+    middleware: Sequence[Middleware] = (),
+    cors_origins: Sequence[str] = (),
+) -> Litestar:
+    """`start()` opens the use cases' adapters for the application's lifetime; `middleware` runs outermost
+    first, around every route."""
+
+    @asynccontextmanager
+    async def lifespan(app: Litestar) -> AsyncIterator[None]:
+        async with start() as services:
+            app.state.services = services
+            app.state.ready = True
+            try:
+                yield
+            finally:
+                app.state.ready = False
+
+    async def provide_service(state: State) -> PageviewsService:
+        services: Services = state.services
+        return services.pageviews
+
+    async def provide_cache_policy() -> CachePolicy:
+        return cache_policy
+
+    async def provide_metrics() -> Metrics:
+        return metrics
+
+    return PageviewsApp(
+        metrics,
+        route_handlers=[*ROUTES, docs_assets_router()],
+        dependencies={
+            "service": Provide(provide_service),
+            "cache_policy": Provide(provide_cache_policy),
+            "metrics": Provide(provide_metrics),
+        },
+        middleware=list(middleware),
+        exception_handlers=EXCEPTION_HANDLERS,
+        lifespan=[lifespan],
+        openapi_config=openapi_config(),
+        cors_config=_cors(cors_origins),
+        logging_config=None,
+    )
+
+
+class PageviewsApp(Litestar):
+    """Litestar, observed as a whole: per-route middleware would miss the 404s and 405s of routing."""
+
+    def __init__(self, metrics: Metrics, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self._observed = Observed(super().__call__, metrics)
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            await super().__call__(scope, receive, send)
+        elif scope["method"] == "HEAD":
+            await self._observed({**scope, "method": "GET"}, receive, _without_body(send))
+        else:
+            await self._observed(scope, receive, send)
+
+
+def _without_body(send: Any) -> Any:
+    """HEAD is GET without the body (RFC 9110 9.3.2): same status and headers, Content-Length included."""
+
+    async def send_headers_only(message: Any) -> None:
+        if message["type"] == "http.response.body":
+            if not message.get("more_body", False):
+                await send({"type": "http.response.body", "body": b"", "more_body": False})
+            return
+        await send(message)
+
+    return send_headers_only
+
+
+def _cors(origins: Sequence[str]) -> CORSConfig | None:
+    """CORS stays off unless origins are configured (or `*`)."""
+    if not origins:
+        return None
+    return CORSConfig(allow_origins=list(origins), allow_methods=["GET", "POST", "OPTIONS"], max_age=600)

@@ -1,0 +1,88 @@
+"""`GET /monthly_view_count/{article}/{year}/{month}`: the original service's endpoint, one article in one month."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from litestar import Response, get
+from litestar.di import NamedDependency
+from litestar.exceptions import NotFoundException
+from litestar.openapi.spec import Example
+from litestar.params import PathParameter
+
+from pageviews.adapters.inbound.http.conditional import cache_headers
+from pageviews.adapters.inbound.http.openapi import documented_ok, error_responses
+from pageviews.adapters.inbound.http.parameters import AccessQuery, AgentQuery, ProjectQuery
+from pageviews.adapters.inbound.http.schemas import MonthlyViewCount
+from pageviews.application.use_cases import PageviewsService
+from pageviews.domain.cache_policy import CachePolicy
+from pageviews.domain.model import Access, Agent, Article, ArticleQuery, Month, Project
+
+MONTHLY_DESCRIPTION = """\
+How many times one article was viewed in one calendar month, from Wikimedia's pageviews API.
+
+The path is `/monthly_view_count/{article}/{year}/{month}`: the article is everything between
+`/monthly_view_count/` and the last two segments, so titles with `/` (`AC/DC`) work raw or as `%2F`;
+encode `?` as `%3F`, `%` as `%25` and `#` as `%23` (and `#` is not allowed in titles). `year` is four digits,
+`month` is `1`..`12` or `01`..`12`. Titles are normalised the way MediaWiki does (spaces to underscores, first
+letter upper-cased except on wiktionaries); the answer carries the canonical title.
+
+`complete` is false for the current month (the count so far) and for a month that ended less than the settle
+period ago (`PAGEVIEWS_SETTLE_HOURS`, default 48 h), while Wikimedia may still be loading its last days."""
+
+
+@get(
+    "/monthly_view_count/{path:path}",
+    operation_id="monthlyViewCount",
+    operation_class=documented_ok(
+        {
+            "project": "en.wikipedia",
+            "article": "Albert_Einstein",
+            "year": 2023,
+            "month": 10,
+            "access": "all-access",
+            "agent": "user",
+            "views": 631058,
+            "complete": True,
+            "stale": False,
+        }
+    ),
+    summary="Views of an article in a month",
+    description=MONTHLY_DESCRIPTION,
+    tags=["pageviews"],
+    responses=error_responses(400, 404, 429, 500, 502, 503, 504),
+)
+async def monthly_view_count(
+    path: Annotated[
+        str,
+        PathParameter(
+            description="`{article}/{year}/{month}`, e.g. `Albert_Einstein/2023/10` or `AC/DC/2023/10`.",
+            examples=[Example(value="Albert_Einstein/2023/10")],
+        ),
+    ],
+    service: NamedDependency[PageviewsService],
+    cache_policy: NamedDependency[CachePolicy],
+    project: ProjectQuery = "en.wikipedia",
+    access: AccessQuery = Access.ALL.value,
+    agent: AgentQuery = Agent.USER.value,
+) -> Response[MonthlyViewCount]:
+    raw_article, year, month = _split_article_path(path)
+    parsed_project = Project.parse(project)
+    query = ArticleQuery(
+        project=parsed_project,
+        article=Article.parse(raw_article, parsed_project),
+        access=Access.parse(access),
+        agent=Agent.parse(agent),
+    )
+    answer = await service.monthly_views(query, Month.from_parts(year, month))
+    headers = cache_headers(cache_policy, complete=answer.complete, stale=answer.stale)
+    return Response(MonthlyViewCount.of(answer), headers=headers)
+
+
+def _split_article_path(path: str) -> tuple[str, str, str]:
+    """`{article}/{year}/{month}`, where the article may itself contain `/`."""
+    head, _, month = path.removeprefix("/").rpartition("/")
+    article, separator, year = head.rpartition("/")
+    if not separator:
+        raise NotFoundException("expected /monthly_view_count/{article}/{year}/{month}")
+    return article, year, month

@@ -1,0 +1,95 @@
+"""`GET /v1/pageviews/{project}/{article}`: one article's views per month or per day over a range."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from litestar import Request, Response, get
+from litestar.di import NamedDependency
+from litestar.params import PathParameter
+
+from pageviews.adapters.inbound.http.conditional import cache_headers
+from pageviews.adapters.inbound.http.negotiation import csv_response, negotiated, wants_csv
+from pageviews.adapters.inbound.http.openapi import documented_ok, error_responses
+from pageviews.adapters.inbound.http.parameters import (
+    AccessQuery,
+    BreakdownQuery,
+    FromQuery,
+    GranularityQuery,
+    OptionalAgentQuery,
+    ProjectPath,
+    ToQuery,
+)
+from pageviews.adapters.inbound.http.schemas import SeriesOut
+from pageviews.application.use_cases import PageviewsService
+from pageviews.domain.cache_policy import CachePolicy
+from pageviews.domain.model import Access, Agent, Article, ArticleQuery, Granularity, Project
+from pageviews.domain.series import MAX_DAYS, MAX_MONTHS, Breakdown, PeriodRange
+
+SERIES_DESCRIPTION = f"""\
+Views of one article per month or per day over a range, with the total (and the peak day for daily series).
+
+The article is everything after the project and may contain `/`. Wikimedia omits periods with zero views: a
+period that has settled (ended more than `PAGEVIEWS_SETTLE_HOURS` ago) and was not reported is a 0; an
+unsettled period is shown as Wikimedia has it with `complete: false`, and left out while Wikimedia has nothing
+for it. A range with no data at all is a 404. Ranges cover at most {MAX_MONTHS} months or {MAX_DAYS} days.
+Send `Accept: text/csv` for CSV (`period,views` plus one column per part of a breakdown)."""
+
+
+@get(
+    "/v1/pageviews/{project:str}/{article:path}",
+    operation_id="series",
+    operation_class=documented_ok(
+        {
+            "project": "en.wikipedia",
+            "article": "Albert_Einstein",
+            "access": "all-access",
+            "agent": "user",
+            "granularity": "monthly",
+            "from": "2023-01",
+            "to": "2023-02",
+            "total": 812345,
+            "items": [
+                {"period": "2023-01", "views": 412345, "complete": True},
+                {"period": "2023-02", "views": 400000, "complete": True},
+            ],
+            "stale": False,
+        },
+        "period,views\r\n2023-01,412345\r\n2023-02,400000\r\n",
+    ),
+    summary="Views of an article over a range",
+    description=SERIES_DESCRIPTION,
+    tags=["v1"],
+    responses=error_responses(400, 404, 429, 500, 502, 503, 504),
+)
+async def series(
+    request: Request[Any, Any, Any],
+    project: ProjectPath,
+    article: Annotated[str, PathParameter(description="The title; may contain `/`.")],
+    service: NamedDependency[PageviewsService],
+    cache_policy: NamedDependency[CachePolicy],
+    start: FromQuery,
+    end: ToQuery = None,
+    granularity: GranularityQuery = Granularity.MONTHLY.value,
+    access: AccessQuery = Access.ALL.value,
+    agent: OptionalAgentQuery = None,
+    breakdown: BreakdownQuery = None,
+) -> Response[SeriesOut]:
+    parsed_project = Project.parse(project)
+    parsed_access, parsed_agent = Access.parse(access), None if agent is None else Agent.parse(agent)
+    split = None if breakdown is None else Breakdown.parse(breakdown, parsed_access, parsed_agent)
+    query = ArticleQuery(
+        parsed_project,
+        Article.parse(article.removeprefix("/"), parsed_project),
+        parsed_access,
+        parsed_agent or Agent.USER,
+    )
+    periods = PeriodRange.parse(Granularity.parse(granularity), start, end, service.today())
+    found = await service.series(query, periods, split)
+    answer = SeriesOut.of(found)
+    headers = negotiated(cache_headers(cache_policy, found.complete, found.stale))
+    if wants_csv(request):
+        parts = list(answer.items[0].breakdown or {}) if answer.items else []
+        rows = [[i.period, i.views, *((i.breakdown or {}).get(p, 0) for p in parts)] for i in answer.items]
+        return csv_response(["period", "views", *parts], rows, headers)
+    return Response(answer, headers=headers)

@@ -1,0 +1,69 @@
+"""`GET /v1/top/{project}/{YYYY-MM}`: a complete month's most viewed articles."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from litestar import Request, Response, get
+from litestar.di import NamedDependency
+from litestar.openapi.spec import Example
+from litestar.params import PathParameter, QueryParameter
+
+from pageviews.adapters.inbound.http.conditional import cache_headers
+from pageviews.adapters.inbound.http.negotiation import csv_response, negotiated, wants_csv
+from pageviews.adapters.inbound.http.openapi import documented_ok, error_responses
+from pageviews.adapters.inbound.http.parameters import AccessQuery, ProjectPath
+from pageviews.adapters.inbound.http.schemas import TopOut
+from pageviews.application.use_cases import PageviewsService
+from pageviews.domain.cache_policy import CachePolicy
+from pageviews.domain.model import Access, Month, Project
+from pageviews.domain.top import DEFAULT_TOP, MAX_TOP
+
+
+@get(
+    "/v1/top/{project:str}/{month:str}",
+    operation_id="topArticles",
+    operation_class=documented_ok(
+        {
+            "project": "en.wikipedia",
+            "month": "2023-10",
+            "access": "all-access",
+            "items": [
+                {"rank": 1, "article": "Main_Page", "views": 216848380},
+                {"rank": 2, "article": "Special:Search", "views": 25909984},
+            ],
+            "stale": False,
+        },
+        "rank,article,views\r\n1,Main_Page,216848380\r\n2,Special:Search,25909984\r\n",
+    ),
+    summary="A month's most viewed articles",
+    description="The most viewed articles of a complete month (human traffic, as Wikimedia ranks them; ranks "
+    "may tie). `month` is `YYYY-MM`. Send `Accept: text/csv` for CSV (`rank,article,views`).",
+    tags=["v1"],
+    responses=error_responses(400, 404, 429, 500, 502, 503, 504),
+)
+async def top(
+    request: Request[Any, Any, Any],
+    project: ProjectPath,
+    month: Annotated[str, PathParameter(description="`YYYY-MM`", examples=[Example(value="2023-10")])],
+    service: NamedDependency[PageviewsService],
+    cache_policy: NamedDependency[CachePolicy],
+    access: AccessQuery = Access.ALL.value,
+    limit: Annotated[
+        int,
+        # The bounds are documented but checked by the domain, so a client gets the `invalid_limit` code.
+        QueryParameter(
+            name="limit",
+            description=f"At most this many (1 to {MAX_TOP}).",
+            schema_extra={"minimum": 1, "maximum": MAX_TOP},
+        ),
+    ] = DEFAULT_TOP,
+) -> Response[TopOut]:
+    found = await service.top(Project.parse(project), Access.parse(access), Month.parse(month), limit)
+    answer = TopOut.of(found)
+    # Top lists exist for complete months only.
+    headers = negotiated(cache_headers(cache_policy, complete=True, stale=found.stale))
+    if wants_csv(request):
+        rows = [[i.rank, i.article, i.views] for i in answer.items]
+        return csv_response(["rank", "article", "views"], rows, headers)
+    return Response(answer, headers=headers)
