@@ -3,19 +3,19 @@ to the use cases. `build_app(container)` is what an ASGI server runs; tests over
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 
 import httpx
 from dependency_injector import containers, providers
 from litestar import Litestar
-from litestar.types import Middleware
 
 from pageviews.adapters.inbound.http.app import create_app
-from pageviews.adapters.inbound.http.conditional import ETagMiddleware
-from pageviews.adapters.inbound.http.rate_limit import RateLimitMiddleware
-from pageviews.adapters.inbound.http.response_cache import ResponseCacheMiddleware
+from pageviews.adapters.inbound.http.rate_limit import RateLimiting
+from pageviews.adapters.inbound.http.response_cache import ResponseCache
+from pageviews.adapters.inbound.http.serving import Serving
 from pageviews.adapters.outbound.cache.memory import MemoryCache
 from pageviews.adapters.outbound.cache.redis import RedisCache, make_redis
 from pageviews.adapters.outbound.cache.tiered import TieredCache
@@ -73,7 +73,9 @@ async def _cache(settings: Settings, clock: Clock) -> AsyncIterator[Cache]:
         await client.aclose()
 
 
-def _resilience(settings: Settings, metrics: Metrics) -> Resilience:
+def _resilience(
+    settings: Settings, metrics: Metrics, sleep: Callable[[float], Awaitable[None]]
+) -> Resilience:
     breaker = CircuitBreaker(settings.breaker_threshold, settings.breaker_cool_down)
     metrics.watch_breaker(lambda: breaker.is_open)
     return Resilience(
@@ -82,31 +84,31 @@ def _resilience(settings: Settings, metrics: Metrics) -> Resilience:
         retry_after_cap=settings.upstream_retry_after_cap,
         breaker=breaker,
         concurrency=settings.upstream_concurrency,
+        sleep=sleep,
     )
 
 
-def _middleware(settings: Settings, clock: Clock) -> list[Middleware]:
-    """Outermost first: replays from the response cache get their ETag and are not rate-limited (they cost
-    what /health costs); everything that reaches a handler is counted."""
-    middleware: list[Middleware] = [ETagMiddleware()]
-    if settings.response_cache_size:
-        middleware.append(ResponseCacheMiddleware(settings.response_cache_size, clock))
-    if settings.rate_limit:
-        limiter = RateLimiter(
-            settings.rate_limit, Pause(STORE_PAUSE), settings.redis_url, settings.redis_timeout
-        )
-        middleware.append(RateLimitMiddleware(limiter, settings.rate_limit_client_header))
-    return middleware
+def _response_cache(settings: Settings, clock: Clock) -> ResponseCache | None:
+    return ResponseCache(settings.response_cache_size, clock) if settings.response_cache_size else None
+
+
+def _rate_limiting(settings: Settings) -> RateLimiting | None:
+    if not settings.rate_limit:
+        return None
+    limiter = RateLimiter(settings.rate_limit, Pause(STORE_PAUSE), settings.redis_url, settings.redis_timeout)
+    return RateLimiting(limiter, settings.rate_limit_client_header)
 
 
 class Container(containers.DeclarativeContainer):
     settings = providers.Singleton(Settings.from_env)
     clock = providers.Singleton(SystemClock)
+    sleep = providers.Object(asyncio.sleep)
+    """How the upstream adapters wait between attempts (tests wait in no time)."""
     metrics = providers.Singleton(Metrics)
     freshness = providers.Singleton(Freshness, settle=settings.provided.settle)
     cache_policy = providers.Singleton(_cache_policy, settings=settings, freshness=freshness)
     wikimedia_client = providers.Resource(_wikimedia_client, settings=settings, metrics=metrics)
-    resilience = providers.Singleton(_resilience, settings=settings, metrics=metrics)
+    resilience = providers.Singleton(_resilience, settings=settings, metrics=metrics, sleep=sleep)
     source = providers.Singleton(WikimediaPageviewsSource, client=wikimedia_client, resilience=resilience)
     cache = providers.Resource(_cache, settings=settings, clock=clock)
     cached_source = providers.Singleton(
@@ -126,12 +128,14 @@ class Container(containers.DeclarativeContainer):
         freshness=freshness,
         batch_concurrency=settings.provided.batch_concurrency,
     )
-    middleware = providers.Singleton(_middleware, settings=settings, clock=clock)
+    response_cache = providers.Singleton(_response_cache, settings=settings, clock=clock)
+    rate_limiting = providers.Singleton(_rate_limiting, settings=settings)
 
 
 @asynccontextmanager
-async def started(container: Container) -> AsyncIterator[Services]:
-    """The use cases with their resources open (the httpx client, the cache), closed again on the way out."""
+async def started(container: Container) -> AsyncIterator[Serving]:
+    """What the application serves with, its resources open (the httpx client, the cache), closed again on
+    the way out."""
     init = container.init_resources()
     if init is not None:
         await init
@@ -139,7 +143,13 @@ async def started(container: Container) -> AsyncIterator[Services]:
         # A provider that depends on an async Resource hands out an awaitable (its stubs do not say so).
         service: PageviewsService = await container.service.async_()
         cache: Cache = await container.cache.async_()
-        yield Services(pageviews=service, cache_health=cache.health)
+        yield Serving(
+            services=Services(pageviews=service, cache_health=cache.health),
+            cache_policy=container.cache_policy(),
+            metrics=container.metrics(),
+            response_cache=container.response_cache(),
+            rate_limiting=container.rate_limiting(),
+        )
     finally:
         shutdown = container.shutdown_resources()
         if shutdown is not None:
@@ -148,10 +158,4 @@ async def started(container: Container) -> AsyncIterator[Services]:
 
 def build_app(container: Container) -> Litestar:
     settings: Settings = container.settings()
-    return create_app(
-        start=lambda: started(container),
-        cache_policy=container.cache_policy(),
-        metrics=container.metrics(),
-        middleware=container.middleware(),
-        cors_origins=settings.cors_origin_list,
-    )
+    return create_app(start=lambda: started(container), cors_origins=settings.cors_origin_list)

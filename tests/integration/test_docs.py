@@ -4,21 +4,9 @@ document Litestar generates (Swagger UI 4 shows "Unable to render this definitio
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from typing import Any
 
-import pytest
 from litestar.testing import TestClient
-
-from pageviews.containers import build_app
-from tests.support.app import container_for
-from tests.support.fake_wikimedia import FakeWikimedia
-
-
-@pytest.fixture
-def client() -> Iterator[TestClient[Any]]:
-    with TestClient(build_app(container_for(FakeWikimedia().transport()))) as client:
-        yield client
 
 
 def test_the_openapi_document_is_version_3_1(client: TestClient[Any]) -> None:

@@ -18,6 +18,8 @@ import pytest
 
 from tests.support.fake_wikimedia import PREFIX, FakeWikimedia
 
+pytestmark = pytest.mark.slow
+
 USER_AGENT = "pageviews-e2e/1.0 (https://example.org/pageviews; e2e@example.org)"
 START_TIMEOUT = 30.0
 STOP_TIMEOUT = 15.0
@@ -55,11 +57,9 @@ class Server:
         pytest.fail(f"the server did not become healthy within {START_TIMEOUT} s:\n{self.output()}")
 
 
-@pytest.fixture
-def fake() -> FakeWikimedia:
-    fake = FakeWikimedia()
+@pytest.fixture(autouse=True)
+def seeded(fake: FakeWikimedia) -> None:
     fake.add_month("AC/DC", dt.date(2023, 10, 1), 123456)
-    return fake
 
 
 @pytest.fixture

@@ -4,7 +4,6 @@ rate limit answered with a 429 problem, and readiness that reports the cache."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -13,31 +12,22 @@ from hypothesis import strategies as st
 from litestar.testing import TestClient
 
 from pageviews.adapters.inbound.http.conditional import etag_of, matches
-from pageviews.containers import build_app
-from tests.support.app import container_for, settings_from_env
+from tests.support.app import container_for, serve, settings_from_env
 from tests.support.fake_wikimedia import FakeWikimedia
 
 OCTOBER = "/monthly_view_count/Albert_Einstein/2023/10"
 CURRENT = "/monthly_view_count/Albert_Einstein/2024/01"
 
 
-@pytest.fixture
-def fake() -> FakeWikimedia:
-    fake = FakeWikimedia()
+@pytest.fixture(autouse=True)
+def seeded(fake: FakeWikimedia) -> None:
     for month in (8, 9, 10, 11):
         fake.add_month("Albert_Einstein", dt.date(2023, month, 1), 1000 + month)
     fake.add_month("Albert_Einstein", dt.date(2024, 1, 1), 101)
-    return fake
 
 
 def client_for(fake: FakeWikimedia, **environment: str) -> TestClient[Any]:
-    return TestClient(build_app(container_for(fake.transport(), settings=settings_from_env(**environment))))
-
-
-@pytest.fixture
-def client(fake: FakeWikimedia) -> Iterator[TestClient[Any]]:
-    with client_for(fake) as client:
-        yield client
+    return serve(container_for(fake.transport(), settings=settings_from_env(**environment)))
 
 
 def test_a_complete_month_may_be_cached_by_clients_for_the_long_ttl(client: TestClient[Any]) -> None:
@@ -137,13 +127,24 @@ def test_answers_replayed_from_the_response_cache_are_not_counted(fake: FakeWiki
     assert {200} == statuses
 
 
-def test_the_default_rate_limit_does_not_throttle_a_busy_client(client: TestClient[Any]) -> None:
-    assert {200} == {client.get(OCTOBER).status_code for _ in range(300)}
+def test_the_default_rate_limit_does_not_throttle_a_busy_client(fake: FakeWikimedia) -> None:
+    """Without the response cache in front, every one of these requests reaches the limiter."""
+    with client_for(fake, PAGEVIEWS_RESPONSE_CACHE_SIZE="0") as client:
+        assert {200} == {client.get(OCTOBER).status_code for _ in range(300)}
 
 
-def test_an_empty_rate_limit_switches_it_off(fake: FakeWikimedia) -> None:
-    with client_for(fake, PAGEVIEWS_RATE_LIMIT="") as client:
-        assert {200} == {client.get(OCTOBER).status_code for _ in range(5)}
+def test_an_empty_rate_limit_switches_it_off() -> None:
+    container = container_for(
+        FakeWikimedia().transport(), settings=settings_from_env(PAGEVIEWS_RATE_LIMIT="")
+    )
+    assert container.rate_limiting() is None
+
+
+def test_a_rate_limit_is_in_force_when_set() -> None:
+    """The twin of the test above, so that it cannot pass because no limit is ever built."""
+    environment = settings_from_env(PAGEVIEWS_RATE_LIMIT="5/second")
+    container = container_for(FakeWikimedia().transport(), settings=environment)
+    assert container.rate_limiting() is not None
 
 
 def test_readiness_reports_an_in_process_cache(client: TestClient[Any]) -> None:
@@ -160,7 +161,7 @@ def test_readiness_reports_an_in_process_cache(client: TestClient[Any]) -> None:
     ],
 )
 def test_every_rate_limited_endpoint_documents_the_429_problem(
-    client: TestClient[Any], path: str, method: str
+    openapi: dict[str, Any], path: str, method: str
 ) -> None:
-    responses = client.get("/schema/openapi.json").json()["paths"][path][method]["responses"]
+    responses = openapi["paths"][path][method]["responses"]
     assert "application/problem+json" in responses["429"]["content"]

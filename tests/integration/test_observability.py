@@ -6,7 +6,6 @@ import datetime as dt
 import io
 import json
 import logging
-from collections.abc import Iterator
 from typing import Any
 
 import httpx
@@ -14,25 +13,16 @@ import pytest
 from litestar.testing import TestClient
 
 from pageviews.adapters.outbound.upstream import MeteredTransport
-from pageviews.containers import build_app
 from pageviews.observability.logs import logging_config
-from tests.support.app import container_for, settings_from_env
+from tests.support.app import container_for, serve, settings_from_env
 from tests.support.fake_wikimedia import BASE_URL, Canned, FakeWikimedia
 
 Client = TestClient[Any]
 
 
-@pytest.fixture
-def fake() -> FakeWikimedia:
-    fake = FakeWikimedia()
+@pytest.fixture(autouse=True)
+def seeded(fake: FakeWikimedia) -> None:
     fake.add_month("Albert_Einstein", dt.date(2023, 10, 1), 631058)
-    return fake
-
-
-@pytest.fixture
-def client(fake: FakeWikimedia) -> Iterator[Client]:
-    with TestClient(build_app(container_for(fake.transport()))) as client:
-        yield client
 
 
 def metric(client: Client, line_prefix: str) -> float:
@@ -139,14 +129,14 @@ def test_log_records_are_rendered_as_one_json_object_per_line() -> None:
 
 
 def test_cors_is_off_unless_origins_are_configured(fake: FakeWikimedia) -> None:
-    with TestClient(build_app(container_for(fake.transport()))) as client:
+    with serve(container_for(fake.transport())) as client:
         response = client.get("/health", headers={"Origin": "https://example.org"})
     assert "access-control-allow-origin" not in response.headers
 
 
 def test_configured_cors_origins_are_allowed(fake: FakeWikimedia) -> None:
     settings = settings_from_env(PAGEVIEWS_CORS_ORIGINS="https://example.org")
-    with TestClient(build_app(container_for(fake.transport(), settings=settings))) as client:
+    with serve(container_for(fake.transport(), settings=settings)) as client:
         response = client.get("/health", headers={"Origin": "https://example.org"})
     assert response.headers["access-control-allow-origin"] == "https://example.org"
 
@@ -160,7 +150,7 @@ def test_cache_lookups_are_counted_by_result(client: Client) -> None:
 
 def test_the_breaker_state_is_a_gauge(fake: FakeWikimedia) -> None:
     settings = settings_from_env(PAGEVIEWS_BREAKER_THRESHOLD="1")
-    with TestClient(build_app(container_for(fake.transport(), settings=settings))) as client:
+    with serve(container_for(fake.transport(), settings=settings)) as client:
         before = metric(client, "pageviews_upstream_circuit_open ")
         fake.fail_next(Canned(500))
         client.get("/monthly_view_count/Albert_Einstein/2023/10")
@@ -215,7 +205,7 @@ def test_lines_logged_while_serving_a_request_carry_its_id() -> None:
     logger = logging.getLogger("pageviews.adapters.outbound.wikimedia.client")
     logger.addHandler(handler)
     try:
-        with TestClient(build_app(container_for(httpx.MockTransport(refuse)))) as client:
+        with serve(container_for(httpx.MockTransport(refuse))) as client:
             client.get("/monthly_view_count/Albert_Einstein/2023/10", headers={"X-Request-ID": "req-3"})
     finally:
         logger.removeHandler(handler)

@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+import pytest
 import schemathesis
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -16,6 +17,8 @@ from schemathesis import checks
 from pageviews.containers import build_app
 from tests.support.app import container_for
 from tests.support.fake_wikimedia import FakeWikimedia
+
+pytestmark = pytest.mark.slow
 
 
 def _api() -> Litestar:

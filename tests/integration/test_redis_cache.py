@@ -4,7 +4,7 @@ replicas and expire with their keep time, and Redis failing never fails a reques
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from typing import Any
 
 import httpx
@@ -17,13 +17,12 @@ from pageviews.adapters.outbound.cache.redis import PREFIX, RedisCache, make_red
 from pageviews.adapters.outbound.cache.tiered import TieredCache
 from pageviews.adapters.outbound.pause import Pause
 from pageviews.adapters.outbound.rate_limit import RateLimiter
-from pageviews.containers import build_app
 from pageviews.domain.cache_policy import CacheHealth, Entry
 from pageviews.domain.ports import CacheUnavailable
-from tests.support.app import container_for, settings_from_env
+from tests.support.app import container_for, serve, settings_from_env
 from tests.support.fake_wikimedia import FakeWikimedia
-from tests.support.fakes import FixedClock
-from tests.support.redis_server import RedisServer, running_redis
+from tests.support.fakes import FakeTimer, FixedClock
+from tests.support.redis_server import RedisServer
 
 NOW = dt.datetime(2024, 1, 15, tzinfo=dt.UTC)
 ENTRY = Entry(NOW + dt.timedelta(minutes=10), NOW + dt.timedelta(hours=1), b"\x91\x01")
@@ -31,22 +30,8 @@ OCTOBER = "/monthly_view_count/Albert_Einstein/2023/10"
 SEPTEMBER = "/monthly_view_count/Albert_Einstein/2023/09"
 
 
-class FakeTimer:
-    def __init__(self) -> None:
-        self.now = 0.0
-
-    def __call__(self) -> float:
-        return self.now
-
-
 @pytest.fixture
-def redis_server() -> Iterator[RedisServer]:
-    with running_redis() as server:
-        yield server
-
-
-@pytest.fixture
-async def client(redis_server: RedisServer) -> AsyncIterator[Redis]:
+async def redis(redis_server: RedisServer) -> AsyncIterator[Redis]:
     client = make_redis(redis_server.url, timeout=1.0)
     yield client
     await client.aclose()
@@ -56,52 +41,52 @@ def limiter_of(redis_server: RedisServer, redis_timeout: float = 0.25) -> RateLi
     return RateLimiter("2/minute", Pause(5.0), redis_server.url, redis_timeout)
 
 
-def adapter(client: Redis, timer: FakeTimer | None = None) -> RedisCache:
-    return RedisCache(client, FixedClock(NOW), Pause(5.0, timer or FakeTimer()))
+def adapter(redis: Redis, timer: FakeTimer | None = None) -> RedisCache:
+    return RedisCache(redis, FixedClock(NOW), Pause(5.0, timer or FakeTimer()))
 
 
-async def test_an_entry_comes_back_as_it_was_put(client: Redis) -> None:
-    cache = adapter(client)
+async def test_an_entry_comes_back_as_it_was_put(redis: Redis) -> None:
+    cache = adapter(redis)
     await cache.put("k", ENTRY)
     assert await cache.get("k") == ENTRY
 
 
-async def test_a_missing_entry_is_none(client: Redis) -> None:
-    assert await adapter(client).get("nothing") is None
+async def test_a_missing_entry_is_none(redis: Redis) -> None:
+    assert await adapter(redis).get("nothing") is None
 
 
-async def test_replicas_share_entries(redis_server: RedisServer, client: Redis) -> None:
+async def test_replicas_share_entries(redis_server: RedisServer, redis: Redis) -> None:
     other = make_redis(redis_server.url, timeout=1.0)
     try:
-        await adapter(client).put("k", ENTRY)
+        await adapter(redis).put("k", ENTRY)
         assert await adapter(other).get("k") == ENTRY
     finally:
         await other.aclose()
 
 
-async def test_redis_drops_an_entry_when_its_keep_time_ends(client: Redis) -> None:
-    await adapter(client).put("k", ENTRY)
-    assert 3_590_000 < await client.pttl(PREFIX + "k") <= 3_600_000
+async def test_redis_drops_an_entry_when_its_keep_time_ends(redis: Redis) -> None:
+    await adapter(redis).put("k", ENTRY)
+    assert 3_590_000 < await redis.pttl(PREFIX + "k") <= 3_600_000
 
 
-async def test_an_entry_past_its_keep_time_is_not_written(client: Redis) -> None:
-    await adapter(client).put("k", Entry(NOW - dt.timedelta(hours=2), NOW - dt.timedelta(hours=1)))
-    assert await client.exists(PREFIX + "k") == 0
+async def test_an_entry_past_its_keep_time_is_not_written(redis: Redis) -> None:
+    await adapter(redis).put("k", Entry(NOW - dt.timedelta(hours=2), NOW - dt.timedelta(hours=1)))
+    assert await redis.exists(PREFIX + "k") == 0
 
 
-async def test_an_undecodable_entry_is_a_miss(client: Redis) -> None:
-    await client.set(PREFIX + "k", b"not msgpack of an entry")
-    assert await adapter(client).get("k") is None
+async def test_an_undecodable_entry_is_a_miss(redis: Redis) -> None:
+    await redis.set(PREFIX + "k", b"not msgpack of an entry")
+    assert await adapter(redis).get("k") is None
 
 
-async def test_a_reachable_redis_is_shared_health(client: Redis) -> None:
-    assert await adapter(client).health() == CacheHealth.SHARED
+async def test_a_reachable_redis_is_shared_health(redis: Redis) -> None:
+    assert await adapter(redis).health() == CacheHealth.SHARED
 
 
 async def test_a_stopped_redis_is_unavailable_not_a_vendor_error(
-    redis_server: RedisServer, client: Redis
+    redis_server: RedisServer, redis: Redis
 ) -> None:
-    cache = adapter(client)
+    cache = adapter(redis)
     redis_server.stop()
     with pytest.raises(CacheUnavailable):
         await cache.get("k")
@@ -111,10 +96,10 @@ async def test_a_stopped_redis_is_unavailable_not_a_vendor_error(
 
 
 async def test_after_a_failure_redis_is_left_alone_for_a_pause_then_used_again(
-    redis_server: RedisServer, client: Redis
+    redis_server: RedisServer, redis: Redis
 ) -> None:
     timer = FakeTimer()
-    cache = adapter(client, timer)
+    cache = adapter(redis, timer)
     redis_server.stop()
     with pytest.raises(CacheUnavailable):
         await cache.get("k")
@@ -125,9 +110,9 @@ async def test_after_a_failure_redis_is_left_alone_for_a_pause_then_used_again(
     assert await cache.get("k") is None
 
 
-async def test_memory_carries_on_while_redis_is_down(redis_server: RedisServer, client: Redis) -> None:
+async def test_memory_carries_on_while_redis_is_down(redis_server: RedisServer, redis: Redis) -> None:
     clock = FixedClock(NOW)
-    tiered = TieredCache(MemoryCache(100, clock), adapter(client), clock)
+    tiered = TieredCache(MemoryCache(100, clock), adapter(redis), clock)
     await tiered.put("k", ENTRY)
     redis_server.stop()
     await tiered.put("other", ENTRY)
@@ -138,10 +123,10 @@ async def test_memory_carries_on_while_redis_is_down(redis_server: RedisServer, 
     ) == (ENTRY, ENTRY, CacheHealth.DEGRADED)
 
 
-async def test_a_replicas_entry_is_found_through_the_tiers(client: Redis) -> None:
+async def test_a_replicas_entry_is_found_through_the_tiers(redis: Redis) -> None:
     clock = FixedClock(NOW)
-    await adapter(client).put("k", ENTRY)
-    assert await TieredCache(MemoryCache(100, clock), adapter(client), clock).get("k") == ENTRY
+    await adapter(redis).put("k", ENTRY)
+    assert await TieredCache(MemoryCache(100, clock), adapter(redis), clock).get("k") == ENTRY
 
 
 async def test_rate_limit_counts_are_shared_by_replicas(redis_server: RedisServer) -> None:
@@ -157,17 +142,15 @@ async def test_rate_limiting_falls_back_to_memory_when_redis_stops(redis_server:
     assert await limiter.retry_after("client") is not None
 
 
-@pytest.fixture
-def fake() -> FakeWikimedia:
-    fake = FakeWikimedia()
+@pytest.fixture(autouse=True)
+def seeded(fake: FakeWikimedia) -> None:
     fake.add_month("Albert_Einstein", dt.date(2023, 9, 1), 909)
     fake.add_month("Albert_Einstein", dt.date(2023, 10, 1), 1010)
-    return fake
 
 
 def service_with_redis(fake: FakeWikimedia, redis_server: RedisServer) -> TestClient[Any]:
     settings = settings_from_env(PAGEVIEWS_REDIS_URL=redis_server.url, PAGEVIEWS_RATE_LIMIT="100/second")
-    return TestClient(build_app(container_for(fake.transport(), settings=settings)))
+    return serve(container_for(fake.transport(), settings=settings))
 
 
 def test_a_second_replica_answers_from_redis_without_asking_upstream(
@@ -200,6 +183,6 @@ def test_the_service_starts_and_answers_with_redis_unreachable(fake: FakeWikimed
     server = RedisServer()  # a free port where nothing listens
     settings = settings_from_env(PAGEVIEWS_REDIS_URL=server.url)
     transport: httpx.AsyncBaseTransport = fake.transport()
-    with TestClient(build_app(container_for(transport, settings=settings))) as client:
+    with serve(container_for(transport, settings=settings)) as client:
         statuses = [client.get(path).status_code for path in (OCTOBER, OCTOBER, "/ready")]
     assert statuses == [200, 200, 200]

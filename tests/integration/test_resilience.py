@@ -19,9 +19,9 @@ from pageviews.adapters.outbound.wikimedia.client import WikimediaPageviewsSourc
 from pageviews.containers import Container, build_app
 from pageviews.domain.errors import UpstreamUnavailable
 from pageviews.domain.model import Article, ArticleQuery, Granularity, Project
-from tests.support.app import NOW, container_for, one_attempt, settings_from_env
+from tests.support.app import NOW, container_for, one_attempt, serve, settings_from_env
 from tests.support.fake_wikimedia import Canned, FakeWikimedia
-from tests.support.fakes import FixedClock
+from tests.support.fakes import FakeSleep, FakeTimer, FixedClock
 
 OCTOBER = "/monthly_view_count/Albert_Einstein/2023/10"
 SEPTEMBER = "/monthly_view_count/Albert_Einstein/2023/09"
@@ -30,20 +30,10 @@ EINSTEIN = ArticleQuery(Project("en.wikipedia"), Article("Albert_Einstein"))
 OCTOBER_DAYS = (dt.date(2023, 10, 1), dt.date(2023, 10, 31))
 
 
-class FakeTimer:
-    def __init__(self) -> None:
-        self.now = 0.0
-
-    def __call__(self) -> float:
-        return self.now
-
-
-@pytest.fixture
-def fake() -> FakeWikimedia:
-    fake = FakeWikimedia()
+@pytest.fixture(autouse=True)
+def seeded(fake: FakeWikimedia) -> None:
     for month in (dt.date(2023, 9, 1), dt.date(2023, 10, 1), dt.date(2024, 1, 1)):
         fake.add_month("Albert_Einstein", month, 1000 + month.month)
-    return fake
 
 
 @pytest.fixture
@@ -56,11 +46,13 @@ def over_http(base_url: str, **environment: str) -> Container:
     settings = settings_from_env(
         PAGEVIEWS_WIKIMEDIA_URL=base_url, PAGEVIEWS_UPSTREAM_ATTEMPTS="3", **environment
     )
-    return container_for(httpx.AsyncHTTPTransport(), settings=settings)
+    container = container_for(httpx.AsyncHTTPTransport(), settings=settings)
+    container.sleep.override(providers.Object(FakeSleep()))
+    return container
 
 
 def client_for(container: Container) -> TestClient[Any]:
-    return TestClient(build_app(container))
+    return serve(container)
 
 
 def test_a_throttled_request_is_retried_after_retry_after(fake: FakeWikimedia, base_url: str) -> None:

@@ -12,9 +12,8 @@ from dependency_injector import providers
 from litestar import Litestar, Response, get
 from litestar.testing import TestClient
 
-from pageviews.adapters.inbound.http.response_cache import ResponseCacheMiddleware
-from pageviews.containers import build_app
-from tests.support.app import NOW, container_for, settings_from_env
+from pageviews.adapters.inbound.http.response_cache import ResponseCache, ResponseCacheMiddleware
+from tests.support.app import NOW, container_for, serve, settings_from_env
 from tests.support.fake_wikimedia import Canned, FakeWikimedia
 from tests.support.fakes import FixedClock
 
@@ -22,12 +21,10 @@ OCTOBER = "/monthly_view_count/Albert_Einstein/2023/10"
 CURRENT = "/monthly_view_count/Albert_Einstein/2024/01"
 
 
-@pytest.fixture
-def fake() -> FakeWikimedia:
-    fake = FakeWikimedia()
+@pytest.fixture(autouse=True)
+def seeded(fake: FakeWikimedia) -> None:
     fake.add_month("Albert_Einstein", dt.date(2023, 10, 1), 1010)
     fake.add_month("Albert_Einstein", dt.date(2024, 1, 1), 101)
-    return fake
 
 
 @pytest.fixture
@@ -39,7 +36,7 @@ def clock() -> FixedClock:
 def client(fake: FakeWikimedia, clock: FixedClock) -> Iterator[TestClient[Any]]:
     container = container_for(fake.transport())
     container.clock.override(providers.Object(clock))
-    with TestClient(build_app(container)) as client:
+    with serve(container) as client:
         yield client
 
 
@@ -95,7 +92,7 @@ def test_different_queries_are_different_answers(client: TestClient[Any]) -> Non
 def test_zero_switches_it_off(fake: FakeWikimedia, clock: FixedClock) -> None:
     container = container_for(fake.transport(), settings=settings_from_env(PAGEVIEWS_RESPONSE_CACHE_SIZE="0"))
     container.clock.override(providers.Object(clock))
-    with TestClient(build_app(container)) as client:
+    with serve(container) as client:
         client.get(OCTOBER)
         assert "age" not in client.get(OCTOBER).headers
 
@@ -108,7 +105,8 @@ def app_answering(headers: dict[str, str], clock: FixedClock) -> Litestar:
         calls.append(1)
         return Response({"calls": len(calls)}, headers=headers)
 
-    return Litestar([thing], middleware=[ResponseCacheMiddleware(10, clock)])
+    cache = ResponseCache(10, clock)
+    return Litestar([thing], middleware=[ResponseCacheMiddleware(lambda scope: cache)])
 
 
 @pytest.mark.parametrize(

@@ -3,10 +3,8 @@ Wikimedia (in-process): the exact shapes, what is asked upstream, CSV, and every
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import httpx
@@ -14,10 +12,10 @@ import pytest
 from litestar import Litestar
 from litestar.testing import TestClient
 
-from pageviews.containers import build_app
 from pageviews.domain.series import MAX_DAYS, MAX_MONTHS
-from tests.support.app import container_for
+from tests.support.app import container_for, serve
 from tests.support.fake_wikimedia import FakeWikimedia, fixture
+from tests.support.http import assert_problem, json_of, rows_of
 
 NOW = dt.datetime(2024, 1, 15, 12, tzinfo=dt.UTC)
 """Noon on 2024-01-15: with the default 48 h to settle, days up to 2024-01-12 and months up to 2023-12 are
@@ -30,21 +28,10 @@ PROBLEM = "application/problem+json"
 Client = TestClient[Litestar]
 
 
-def app_for(transport: httpx.AsyncBaseTransport, now: dt.datetime = NOW) -> Litestar:
+def serving(transport: httpx.AsyncBaseTransport, now: dt.datetime = NOW) -> Client:
     """A fresh container (fixed clock, `transport` as Wikimedia, one attempt per upstream request so a fake
-    failure is not retried away), overridden before the application is built."""
-    return build_app(container_for(transport, now=now))
-
-
-@pytest.fixture
-def fake() -> FakeWikimedia:
-    return FakeWikimedia()
-
-
-@pytest.fixture
-def client(fake: FakeWikimedia) -> Iterator[Client]:
-    with TestClient(app_for(fake.transport())) as client:
-        yield client
+    failure is not retried away) and a client of the application it wires."""
+    return serve(container_for(transport, now=now))
 
 
 def per_article(
@@ -65,31 +52,6 @@ def month(text: str) -> dt.date:
 
 def day(text: str) -> dt.date:
     return dt.date.fromisoformat(text)
-
-
-def rows_of(response: httpx.Response) -> list[list[str]]:
-    return list(csv.reader(io.StringIO(response.text)))
-
-
-def json_of(response: httpx.Response) -> Any:
-    """The body of a 200 JSON answer."""
-    expected = (200, "application/json")
-    assert expected == (response.status_code, response.headers["content-type"])
-    return response.json()
-
-
-def assert_problem(response: httpx.Response, status: int, code: str) -> None:
-    """An RFC 9457 problem with this status and stable code, its `type` made from the code, and a detail."""
-    body = response.json()
-    expected = (status, PROBLEM, status, code, f"urn:pageviews:problem:{code}")
-    assert expected == (
-        response.status_code,
-        response.headers["content-type"],
-        body["status"],
-        body["code"],
-        body["type"],
-    )
-    assert body["detail"]
 
 
 def seed_top(fake: FakeWikimedia, entries: list[tuple[int, str, int]], access: str = "all-access") -> None:
@@ -453,7 +415,7 @@ def test_a_limit_that_is_not_a_number_is_an_invalid_request(fake: FakeWikimedia,
 def test_an_incomplete_month_has_no_top_list_yet(month_: str, fake: FakeWikimedia) -> None:
     """January is the current month; December ended less than the 48 h settle period ago."""
     just_after_december = dt.datetime(2024, 1, 2, 12, tzinfo=dt.UTC)
-    with TestClient(app_for(fake.transport(), just_after_december)) as client:
+    with serving(fake.transport(), just_after_december) as client:
         response = client.get(f"/v1/top/en.wikipedia/{month_}")
     assert_problem(response, 400, "month_not_complete")
     assert not fake.raw_paths
@@ -781,7 +743,7 @@ V1_GETS = [
 def test_an_upstream_failure_on_a_v1_endpoint_is_its_problem(
     url: str, answer: Callable[[httpx.Request], httpx.Response], status: int, code: str
 ) -> None:
-    with TestClient(app_for(always(answer))) as client:
+    with serving(always(answer)) as client:
         response = client.get(url)
     expected = (status, PROBLEM, code)
     assert expected == (response.status_code, response.headers["content-type"], response.json()["code"])
@@ -789,7 +751,7 @@ def test_an_upstream_failure_on_a_v1_endpoint_is_its_problem(
 
 @pytest.mark.parametrize("url", V1_GETS)
 def test_a_throttled_upstream_is_a_503_with_its_retry_after(url: str) -> None:
-    with TestClient(app_for(always(throttled))) as client:
+    with serving(always(throttled)) as client:
         response = client.get(url)
     expected = (503, "7")
     assert expected == (response.status_code, response.headers.get("retry-after"))
@@ -799,7 +761,7 @@ def test_a_throttled_upstream_is_a_503_with_its_retry_after(url: str) -> None:
 def test_an_upstream_failure_in_a_batch_is_a_problem_for_each_article(
     answer: Callable[[httpx.Request], httpx.Response], status: int, code: str
 ) -> None:
-    with TestClient(app_for(always(answer))) as client:
+    with serving(always(answer)) as client:
         response = batch(client, ["Albert_Einstein"])
     (result,) = response.json()["results"]
     expected = (200, "Albert_Einstein", status, code)
@@ -818,12 +780,6 @@ V1_OPERATIONS = [
     pytest.param("/v1/top/{project}/{month}", "get", [400, 404, 502, 503, 504], id="top"),
     pytest.param("/v1/pageviews/batch", "post", [400], id="batch"),
 ]
-
-
-@pytest.fixture
-def openapi(client: Client) -> dict[str, Any]:
-    schema: dict[str, Any] = client.get("/schema/openapi.json").json()
-    return schema
 
 
 @pytest.mark.parametrize(("path", "method", "errors"), V1_OPERATIONS)
@@ -888,9 +844,9 @@ def test_the_original_monthly_endpoint_answers_as_the_v1_monthly_series_of_the_m
     ],
 )
 def test_the_openapi_documents_the_csv_alternative_with_an_example(
-    client: Client, path: str, csv_header: str
+    openapi: dict[str, Any], path: str, csv_header: str
 ) -> None:
-    content = client.get("/schema/openapi.json").json()["paths"][path]["get"]["responses"]["200"]["content"]
+    content = openapi["paths"][path]["get"]["responses"]["200"]["content"]
     assert {"application/json", "text/csv"} == set(content)
     assert content["text/csv"]["example"].startswith(csv_header + "\r\n")
 
@@ -903,8 +859,10 @@ def test_the_openapi_documents_the_csv_alternative_with_an_example(
         ("/v1/pageviews/batch", "post"),
     ],
 )
-def test_every_v1_answer_is_documented_with_an_example(client: Client, path: str, method: str) -> None:
-    responses = client.get("/schema/openapi.json").json()["paths"][path][method]["responses"]
+def test_every_v1_answer_is_documented_with_an_example(
+    openapi: dict[str, Any], path: str, method: str
+) -> None:
+    responses = openapi["paths"][path][method]["responses"]
     assert "example" in responses["200"]["content"]["application/json"]
     for status, response in responses.items():
         if status != "200":

@@ -4,14 +4,11 @@ Accept` for the JSON/CSV negotiation, ETags and 304s, and one upstream request f
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from litestar.testing import TestClient
 
-from pageviews.containers import build_app
-from tests.support.app import container_for
 from tests.support.fake_wikimedia import FakeWikimedia
 
 SERIES = "/v1/pageviews/en.wikipedia/Albert_Einstein"
@@ -19,21 +16,13 @@ SETTLED = "public, max-age=2592000"
 UNSETTLED = "public, max-age=600"
 
 
-@pytest.fixture
-def fake() -> FakeWikimedia:
-    fake = FakeWikimedia()
+@pytest.fixture(autouse=True)
+def seeded(fake: FakeWikimedia) -> None:
+    """The tests' clock is 2024-01-15 12:00 UTC: December 2023 has settled, January 2024 has not."""
     for month in (10, 11, 12):
         fake.add_month("Albert_Einstein", dt.date(2023, month, 1), 1000 + month)
     fake.add_month("Albert_Einstein", dt.date(2024, 1, 1), 101)
     fake.top[("en.wikipedia", "all-access", "2023", "10")] = [{"article": "Main_Page", "views": 9, "rank": 1}]
-    return fake
-
-
-@pytest.fixture
-def client(fake: FakeWikimedia) -> Iterator[TestClient[Any]]:
-    # The tests' clock is 2024-01-15 12:00 UTC: December 2023 has settled, January 2024 has not.
-    with TestClient(build_app(container_for(fake.transport()))) as client:
-        yield client
 
 
 def test_a_range_of_settled_months_may_be_cached_for_the_long_ttl(client: TestClient[Any]) -> None:

@@ -14,6 +14,7 @@ import itertools
 from typing import Any
 
 import httpx
+import pytest
 import schemathesis
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -24,6 +25,8 @@ from pageviews.containers import build_app
 from pageviews.domain.model import Access, Agent
 from tests.support.app import NOW, container_for, settings_from_env
 from tests.support.fake_wikimedia import FakeWikimedia
+
+pytestmark = pytest.mark.slow
 
 FIRST_DAY = dt.date(2015, 7, 1)
 TODAY = NOW.date()

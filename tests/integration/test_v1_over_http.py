@@ -3,23 +3,20 @@ asking the fake Wikimedia over real HTTP on a loopback port: what travels on the
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
-from typing import Any
 
-import httpx
 import pytest
 from dependency_injector import providers
 from litestar import Litestar
 from litestar.testing import TestClient
 
-from pageviews.containers import Container, build_app
-from tests.support.app import USER_AGENT, settings_from_env
+from pageviews.containers import Container
+from tests.support.app import USER_AGENT, serve, settings_from_env
 from tests.support.fake_wikimedia import Canned, FakeWikimedia, fixture
 from tests.support.fakes import FixedClock
+from tests.support.http import assert_problem, json_of, rows_of
 
 NOW = dt.datetime(2024, 1, 15, 12, tzinfo=dt.UTC)
 PER_ARTICLE = "/api/rest_v1/metrics/pageviews/per-article/en.wikipedia"
@@ -57,28 +54,13 @@ def serving(base_url: str, now: dt.datetime = NOW, environment: Mapping[str, str
     container = Container()
     container.settings.override(providers.Object(settings))
     container.clock.override(providers.Object(FixedClock(now)))
-    return TestClient(build_app(container))
+    return serve(container)
 
 
 @pytest.fixture
 def client(base_url: str) -> Iterator[Client]:
     with serving(base_url) as client:
         yield client
-
-
-def json_of(response: httpx.Response) -> Any:
-    expected = (200, "application/json")
-    assert expected == (response.status_code, response.headers["content-type"])
-    return response.json()
-
-
-def assert_problem(response: httpx.Response, status: int, code: str) -> None:
-    expected = (status, PROBLEM, code)
-    assert expected == (response.status_code, response.headers["content-type"], response.json()["code"])
-
-
-def rows_of(response: httpx.Response) -> list[list[str]]:
-    return list(csv.reader(io.StringIO(response.text)))
 
 
 def month(text: str) -> dt.date:

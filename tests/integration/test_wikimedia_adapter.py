@@ -49,11 +49,6 @@ HTML_404 = b"<!DOCTYPE html><html><head><title>Not Found</title></head><body><h1
 
 
 @pytest.fixture
-def fake() -> FakeWikimedia:
-    return FakeWikimedia()
-
-
-@pytest.fixture
 async def source(fake: FakeWikimedia) -> AsyncIterator[PageviewsSource]:
     async with make_client(BASE_URL, USER_AGENT, 5.0, fake.transport()) as client:
         yield WikimediaPageviewsSource(client, one_attempt())

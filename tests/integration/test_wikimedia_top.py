@@ -36,11 +36,9 @@ def top_body(year: str = "2023", month: str = "10", lists: int = 1) -> bytes:
     return json.dumps({"items": [{**item, "articles": ARTICLES}] * lists}).encode()
 
 
-@pytest.fixture
-def fake() -> FakeWikimedia:
-    fake = FakeWikimedia()
+@pytest.fixture(autouse=True)
+def seeded(fake: FakeWikimedia) -> None:
     fake.top[("en.wikipedia", "all-access", "2023", "10")] = ARTICLES
-    return fake
 
 
 @pytest.fixture

@@ -4,16 +4,22 @@ Wikimedia (or any transport), overridden before the application is built so noth
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Any
 
 import httpx
 import pytest
 from dependency_injector import providers
+from litestar import Litestar
+from litestar.testing import TestClient
 from litestar.testing.transport import TestClientTransport
 
+from pageviews.adapters.inbound.http.app import create_app
+from pageviews.adapters.inbound.http.serving import Serving
 from pageviews.adapters.outbound.resilience import Resilience
 from pageviews.adapters.outbound.upstream import make_client
-from pageviews.containers import Container
+from pageviews.containers import Container, started
 from pageviews.settings import Settings
 from tests.support.fake_wikimedia import BASE_URL
 from tests.support.fakes import FixedClock
@@ -68,3 +74,31 @@ def decode_paths_once(monkeypatch: pytest.MonkeyPatch) -> None:
         return scope
 
     monkeypatch.setattr(TestClientTransport, "parse_request", once)
+
+
+class _SharedApp:
+    """One Litestar application for many tests, since building one costs tens of milliseconds and it holds
+    nothing of a test: everything it serves with comes from the container of the client being started."""
+
+    def __init__(self, cors_origins: tuple[str, ...]) -> None:
+        self.next: Container | None = None
+        self.app = create_app(start=self._start, cors_origins=cors_origins)
+
+    @asynccontextmanager
+    async def _start(self) -> AsyncIterator[Serving]:
+        container, self.next = self.next, None
+        assert container is not None, "two clients of the shared application at once: use build_app"
+        async with started(container) as serving:
+            yield serving
+
+
+_SHARED: dict[tuple[str, ...], _SharedApp] = {}
+
+
+def serve(container: Container) -> TestClient[Litestar]:
+    """A client of the application as `container` wires it (one such client at a time; for two at once, or
+    for one that is never started, use `TestClient(build_app(container))`)."""
+    origins = tuple(container.settings().cors_origin_list)
+    shared = _SHARED.get(origins) or _SHARED.setdefault(origins, _SharedApp(origins))
+    shared.next = container
+    return TestClient(shared.app)

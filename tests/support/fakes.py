@@ -10,6 +10,26 @@ from pageviews.domain.model import Access, ArticleQuery, DataPoint, Fetched, Gra
 from pageviews.domain.top import TopArticles
 
 
+class FakeTimer:
+    """A monotonic timer that moves only when a test moves it."""
+
+    def __init__(self, now: float = 0.0) -> None:
+        self.now = now
+
+    def __call__(self) -> float:
+        return self.now
+
+
+class FakeSleep:
+    """Waits no time, and remembers every wait it was asked for."""
+
+    def __init__(self) -> None:
+        self.waits: list[float] = []
+
+    async def __call__(self, seconds: float) -> None:
+        self.waits.append(seconds)
+
+
 class FixedClock:
     def __init__(self, now: dt.datetime) -> None:
         self.current = now

@@ -11,22 +11,7 @@ from hypothesis import strategies as st
 
 from pageviews.adapters.outbound.resilience import CircuitBreaker, Resilience, Transient
 from pageviews.domain.errors import CircuitOpen, NoData, UpstreamError, UpstreamThrottled, UpstreamTimeout
-
-
-class FakeTimer:
-    def __init__(self) -> None:
-        self.now = 1000.0
-
-    def __call__(self) -> float:
-        return self.now
-
-
-class Sleeps:
-    def __init__(self) -> None:
-        self.waits: list[float] = []
-
-    async def __call__(self, seconds: float) -> None:
-        self.waits.append(seconds)
+from tests.support.fakes import FakeSleep, FakeTimer
 
 
 class Upstream:
@@ -53,32 +38,32 @@ def throttled(retry_after: float) -> Transient:
 
 async def test_a_transient_failure_is_retried() -> None:
     upstream = Upstream(bad(), bad())
-    assert (await Resilience(attempts=3, sleep=Sleeps()).call(upstream), upstream.attempts) == ("ok", 3)
+    assert (await Resilience(attempts=3, sleep=FakeSleep()).call(upstream), upstream.attempts) == ("ok", 3)
 
 
 async def test_attempts_are_bounded_and_the_last_failure_is_the_callers_error() -> None:
     upstream = Upstream(bad(), bad(), bad(), bad())
     with pytest.raises(UpstreamError):
-        await Resilience(attempts=3, sleep=Sleeps()).call(upstream)
+        await Resilience(attempts=3, sleep=FakeSleep()).call(upstream)
     assert upstream.attempts == 3
 
 
 async def test_an_answer_that_is_not_transient_is_not_retried() -> None:
     upstream = Upstream(NoData())
     with pytest.raises(NoData):
-        await Resilience(attempts=3, sleep=Sleeps()).call(upstream)
+        await Resilience(attempts=3, sleep=FakeSleep()).call(upstream)
     assert upstream.attempts == 1
 
 
 async def test_retry_after_is_waited_for_exactly() -> None:
-    sleeps = Sleeps()
+    sleeps = FakeSleep()
     await Resilience(retry_after_cap=5, sleep=sleeps).call(Upstream(throttled(3)))
     assert sleeps.waits == [3]
 
 
 async def test_a_retry_after_beyond_the_cap_is_not_waited_for() -> None:
     """The client gets the 503 and the upstream's Retry-After at once rather than a long wait."""
-    upstream, sleeps = Upstream(throttled(6)), Sleeps()
+    upstream, sleeps = Upstream(throttled(6)), FakeSleep()
     with pytest.raises(UpstreamThrottled):
         await Resilience(retry_after_cap=5, sleep=sleeps).call(upstream)
     assert (upstream.attempts, sleeps.waits) == (1, [])
@@ -87,13 +72,13 @@ async def test_a_retry_after_beyond_the_cap_is_not_waited_for() -> None:
 async def test_a_retry_after_beyond_the_deadline_is_not_waited_for() -> None:
     upstream = Upstream(throttled(4))
     with pytest.raises(UpstreamThrottled):
-        await Resilience(retry_after_cap=5, deadline=3, sleep=Sleeps()).call(upstream)
+        await Resilience(retry_after_cap=5, deadline=3, sleep=FakeSleep()).call(upstream)
     assert upstream.attempts == 1
 
 
 @given(initial=st.floats(0.01, 1), maximum=st.floats(1, 10))
 async def test_backoff_grows_with_jitter_and_stays_under_its_maximum(initial: float, maximum: float) -> None:
-    sleeps = Sleeps()
+    sleeps = FakeSleep()
     resilience = Resilience(attempts=6, backoff_initial=initial, backoff_max=maximum, sleep=sleeps)
     await resilience.call(Upstream(*(bad() for _ in range(5))))
     floors = [min(initial * 2**n, maximum) for n in range(5)]
@@ -148,7 +133,7 @@ def succeed(circuit: CircuitBreaker) -> None:
 
 
 def test_the_circuit_opens_after_threshold_consecutive_failures() -> None:
-    circuit = breaker(FakeTimer())
+    circuit = breaker(FakeTimer(1000.0))
     for _ in range(3):
         fail(circuit)
     with pytest.raises(CircuitOpen) as opened:
@@ -157,7 +142,7 @@ def test_the_circuit_opens_after_threshold_consecutive_failures() -> None:
 
 
 def test_a_success_resets_the_count_of_failures() -> None:
-    circuit = breaker(FakeTimer())
+    circuit = breaker(FakeTimer(1000.0))
     fail(circuit)
     fail(circuit)
     succeed(circuit)
@@ -167,7 +152,7 @@ def test_a_success_resets_the_count_of_failures() -> None:
 
 
 def test_the_open_circuit_tells_how_long_is_left() -> None:
-    timer = FakeTimer()
+    timer = FakeTimer(1000.0)
     circuit = breaker(timer, threshold=1)
     fail(circuit)
     timer.now += 20
@@ -177,7 +162,7 @@ def test_the_open_circuit_tells_how_long_is_left() -> None:
 
 
 def test_after_the_cool_down_a_successful_trial_closes_the_circuit() -> None:
-    timer = FakeTimer()
+    timer = FakeTimer(1000.0)
     circuit = breaker(timer, threshold=1)
     fail(circuit)
     timer.now += 30
@@ -186,7 +171,7 @@ def test_after_the_cool_down_a_successful_trial_closes_the_circuit() -> None:
 
 
 def test_a_failed_trial_opens_the_circuit_for_another_cool_down() -> None:
-    timer = FakeTimer()
+    timer = FakeTimer(1000.0)
     circuit = breaker(timer, threshold=3)
     for _ in range(3):
         fail(circuit)
@@ -198,7 +183,7 @@ def test_a_failed_trial_opens_the_circuit_for_another_cool_down() -> None:
 
 
 def test_only_one_trial_goes_through_at_a_time() -> None:
-    timer = FakeTimer()
+    timer = FakeTimer(1000.0)
     circuit = breaker(timer, threshold=1)
     fail(circuit)
     timer.now += 30
@@ -207,16 +192,16 @@ def test_only_one_trial_goes_through_at_a_time() -> None:
 
 
 def test_answers_that_are_not_failures_do_not_count() -> None:
-    circuit = breaker(FakeTimer(), threshold=1)
+    circuit = breaker(FakeTimer(1000.0), threshold=1)
     with pytest.raises(NoData), circuit.call():
         raise NoData()
     assert not circuit.is_open
 
 
 async def test_an_open_circuit_is_not_retried_and_does_not_ask_upstream() -> None:
-    timer = FakeTimer()
+    timer = FakeTimer(1000.0)
     circuit = breaker(timer, threshold=2)
-    resilience = Resilience(attempts=5, breaker=circuit, sleep=Sleeps())
+    resilience = Resilience(attempts=5, breaker=circuit, sleep=FakeSleep())
     upstream = Upstream(*(bad() for _ in range(10)))
     with pytest.raises(CircuitOpen):
         await resilience.call(upstream)

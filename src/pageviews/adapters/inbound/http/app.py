@@ -1,5 +1,7 @@
-"""`create_app(...)`: the Litestar application, from what it is given (how to start the use cases, the cache
-policy, metrics, middleware); it knows no concrete outbound adapter and no container. Nothing at import time."""
+"""`create_app(...)`: the Litestar application. It is built once, from its routes and static configuration;
+what it serves with (the use cases, the cache policy, metrics, the response cache, the rate limit) is opened by
+`start()` for each run of its lifespan. It knows no concrete outbound adapter and no container, and nothing
+happens at import time."""
 
 from __future__ import annotations
 
@@ -11,17 +13,26 @@ from litestar import Litestar
 from litestar.config.cors import CORSConfig
 from litestar.datastructures import State
 from litestar.di import Provide
-from litestar.types import Middleware
 
 from pageviews.adapters.inbound.http.batch import batch
+from pageviews.adapters.inbound.http.conditional import ETagMiddleware
 from pageviews.adapters.inbound.http.docs import docs_assets_router, openapi_config
 from pageviews.adapters.inbound.http.monthly import monthly_view_count
 from pageviews.adapters.inbound.http.observed import Observed
 from pageviews.adapters.inbound.http.operations import apidocs, health, metrics_endpoint, ready
 from pageviews.adapters.inbound.http.problems import EXCEPTION_HANDLERS
+from pageviews.adapters.inbound.http.rate_limit import RateLimitMiddleware
+from pageviews.adapters.inbound.http.response_cache import ResponseCacheMiddleware
 from pageviews.adapters.inbound.http.series import series
+from pageviews.adapters.inbound.http.serving import (
+    Serving,
+    current,
+    rate_limiting_of,
+    response_cache_of,
+    serving_of,
+)
 from pageviews.adapters.inbound.http.top import top
-from pageviews.application.use_cases import PageviewsService, Services
+from pageviews.application.use_cases import PageviewsService
 from pageviews.domain.cache_policy import CachePolicy
 from pageviews.observability.metrics import Metrics
 
@@ -29,45 +40,44 @@ ROUTES = [monthly_view_count, health, ready, apidocs, series, top, batch, metric
 
 
 def create_app(
-    *,
-    start: Callable[[], AbstractAsyncContextManager[Services]],
-    cache_policy: CachePolicy,
-    metrics: Metrics,
-    middleware: Sequence[Middleware] = (),
-    cors_origins: Sequence[str] = (),
+    *, start: Callable[[], AbstractAsyncContextManager[Serving]], cors_origins: Sequence[str] = ()
 ) -> Litestar:
-    """`start()` opens the use cases' adapters for the application's lifetime; `middleware` runs outermost
-    first, around every route."""
-
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
-        async with start() as services:
-            app.state.services = services
-            app.state.ready = True
-            try:
-                yield
-            finally:
-                app.state.ready = False
+        try:
+            async with start() as serving:
+                app.state.serving = serving
+                app.state.ready = True
+                try:
+                    yield
+                finally:
+                    app.state.ready = False
+        finally:
+            app.state.pop("serving", None)
 
     async def provide_service(state: State) -> PageviewsService:
-        services: Services = state.services
-        return services.pageviews
+        return serving_of(state).services.pageviews
 
-    async def provide_cache_policy() -> CachePolicy:
-        return cache_policy
+    async def provide_cache_policy(state: State) -> CachePolicy:
+        return serving_of(state).cache_policy
 
-    async def provide_metrics() -> Metrics:
-        return metrics
+    async def provide_metrics(state: State) -> Metrics:
+        return serving_of(state).metrics
 
     return PageviewsApp(
-        metrics,
         route_handlers=[*ROUTES, docs_assets_router()],
         dependencies={
             "service": Provide(provide_service),
             "cache_policy": Provide(provide_cache_policy),
             "metrics": Provide(provide_metrics),
         },
-        middleware=list(middleware),
+        # Outermost first: replays from the response cache get their ETag and are not rate-limited (they cost
+        # what /health costs); everything that reaches a handler is counted.
+        middleware=[
+            ETagMiddleware(),
+            ResponseCacheMiddleware(response_cache_of),
+            RateLimitMiddleware(rate_limiting_of),
+        ],
         exception_handlers=EXCEPTION_HANDLERS,
         lifespan=[lifespan],
         openapi_config=openapi_config(),
@@ -79,9 +89,13 @@ def create_app(
 class PageviewsApp(Litestar):
     """Litestar, observed as a whole: per-route middleware would miss the 404s and 405s of routing."""
 
-    def __init__(self, metrics: Metrics, **kwargs: Any) -> None:
+    def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        self._observed = Observed(super().__call__, metrics)
+        self._observed = Observed(super().__call__, self._metrics)
+
+    def _metrics(self) -> Metrics | None:
+        serving = current(self.state)
+        return None if serving is None else serving.metrics
 
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
         if scope["type"] != "http":

@@ -54,9 +54,9 @@ def request_id_of(scope: Scope) -> str:
 class Observed:
     """ASGI wrapper: request id in and out, security headers, a log line and metrics per request."""
 
-    def __init__(self, app: ASGIApp, metrics: Metrics) -> None:
+    def __init__(self, app: ASGIApp, metrics_of: Callable[[], Metrics | None]) -> None:
         self._app = app
-        self._metrics = metrics
+        self._metrics_of = metrics_of
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -85,8 +85,10 @@ class Observed:
     def _record(self, scope: Scope, request_id: str, status: int, seconds: float) -> None:
         route: str = scope.get("path_template") or "unmatched"
         method = scope["method"]
-        self._metrics.requests.labels(route, method, str(status)).inc()
-        self._metrics.latency.labels(route).observe(seconds)
+        metrics = self._metrics_of()
+        if metrics is not None:  # None only before start-up, when nothing but a 503 is answered
+            metrics.requests.labels(route, method, str(status)).inc()
+            metrics.latency.labels(route).observe(seconds)
         log.info(
             "request",
             extra={

@@ -10,7 +10,7 @@ from litestar.response import Redirect
 
 from pageviews.adapters.inbound.http.openapi import error_responses
 from pageviews.adapters.inbound.http.schemas import Readiness, Status
-from pageviews.application.use_cases import Services
+from pageviews.adapters.inbound.http.serving import serving_of
 from pageviews.observability.metrics import Metrics
 
 
@@ -33,8 +33,7 @@ async def ready(state: State) -> Readiness:
         raise ServiceUnavailableException(
             "the service is starting or shutting down", headers={"Retry-After": "1"}
         )
-    services: Services = state.services
-    return Readiness("ready", await services.cache_health())
+    return Readiness("ready", await serving_of(state).services.cache_health())
 
 
 @get("/metrics", include_in_schema=False, cache=False)

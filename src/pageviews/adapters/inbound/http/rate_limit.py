@@ -3,6 +3,9 @@ are behind the `RateLimit` port; operational endpoints are not limited."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
+
 import msgspec
 from litestar.enums import ScopeType
 from litestar.middleware import ASGIMiddleware
@@ -14,20 +17,40 @@ from pageviews.domain.ports import RateLimit
 UNLIMITED_PATHS = ("/health", "/ready", "/metrics", "/schema")
 
 
+@dataclass(frozen=True)
+class RateLimiting:
+    """The limit in force, and how a client is told apart: by its address, or by the first address in
+    `client_header` (set by a trusted proxy)."""
+
+    limit: RateLimit
+    client_header: str = ""
+
+    def client(self, scope: Scope) -> str:
+        if self.client_header:
+            wanted = self.client_header.lower().encode("latin-1")
+            for name, value in scope["headers"]:
+                if name == wanted:
+                    return value.decode("latin-1").split(",")[0].strip()
+        client = scope.get("client")
+        return client[0] if client else "unknown"
+
+
 class RateLimitMiddleware(ASGIMiddleware):
+    """Limits clients by what `limiting_of(scope)` names (none: no limit)."""
+
     scopes = (ScopeType.HTTP,)
     should_bypass_for_scope = staticmethod(lambda scope: scope["path"].startswith(UNLIMITED_PATHS))
 
-    def __init__(self, limit: RateLimit, client_header: str = "") -> None:
-        self._limit = limit
-        self._client_header = client_header.lower().encode("latin-1")
+    def __init__(self, limiting_of: Callable[[Scope], RateLimiting | None]) -> None:
+        self._limiting_of = limiting_of
 
     async def handle(self, scope: Scope, receive: Receive, send: Send, next_app: ASGIApp) -> None:
-        retry_after = await self._limit.retry_after(self._client(scope))
-        if retry_after is None:
+        limiting = self._limiting_of(scope)
+        retry_after = None if limiting is None else await limiting.limit.retry_after(limiting.client(scope))
+        if limiting is None or retry_after is None:
             await next_app(scope, receive, send)
             return
-        detail = f"more than {self._limit.description} from this client; retry after {retry_after} s"
+        detail = f"more than {limiting.limit.description} from this client; retry after {retry_after} s"
         body = msgspec.json.encode(problem(429, "rate_limited", detail, scope["path"]))
         headers = [
             (b"content-type", PROBLEM_MEDIA_TYPE.encode()),
@@ -36,12 +59,3 @@ class RateLimitMiddleware(ASGIMiddleware):
         ]
         await send({"type": "http.response.start", "status": 429, "headers": headers})
         await send({"type": "http.response.body", "body": body, "more_body": False})
-
-    def _client(self, scope: Scope) -> str:
-        """The client's address, or the first address of the configured header (set by a trusted proxy)."""
-        if self._client_header:
-            for name, value in scope["headers"]:
-                if name == self._client_header:
-                    return value.decode("latin-1").split(",")[0].strip()
-        client = scope.get("client")
-        return client[0] if client else "unknown"

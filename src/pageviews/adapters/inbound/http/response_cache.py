@@ -8,6 +8,7 @@ answers (`max-age=0`) and errors are never stored; the domain cache below stays 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 from cachetools import TLRUCache
 from litestar.enums import ScopeType
@@ -37,43 +38,59 @@ def _expires(_key: Key, stored: _Stored, _now: float) -> float:
     return stored.expires
 
 
-class ResponseCacheMiddleware(ASGIMiddleware):
-    scopes = (ScopeType.HTTP,)
+class ResponseCache:
+    """The stored responses of one running application, each until its max-age has passed."""
 
     def __init__(self, max_entries: int, clock: Clock) -> None:
         self._clock = clock
-        self._stored: TLRUCache[Key, _Stored] = TLRUCache(maxsize=max_entries, ttu=_expires, timer=self._now)
+        self._stored: TLRUCache[Key, _Stored] = TLRUCache(maxsize=max_entries, ttu=_expires, timer=self.now)
 
-    def _now(self) -> float:
+    def now(self) -> float:
         return self._clock.now().timestamp()
 
+    def get(self, key: Key) -> _Stored | None:
+        return self._stored.get(key)
+
+    def put(self, key: Key, headers: list[tuple[bytes, bytes]], body: bytes, max_age: int) -> None:
+        self._stored[key] = _Stored(headers, body, self.now(), max_age)
+
+
+class ResponseCacheMiddleware(ASGIMiddleware):
+    """Answers from the response cache that `cache_of(scope)` names (none: the cache is off)."""
+
+    scopes = (ScopeType.HTTP,)
+
+    def __init__(self, cache_of: Callable[[Scope], ResponseCache | None]) -> None:
+        self._cache_of = cache_of
+
     async def handle(self, scope: Scope, receive: Receive, send: Send, next_app: ASGIApp) -> None:
-        if scope["type"] != ScopeType.HTTP or scope["method"] != "GET":
+        cache = self._cache_of(scope)
+        if cache is None or scope["type"] != ScopeType.HTTP or scope["method"] != "GET":
             await next_app(scope, receive, send)
             return
         headers = dict(scope["headers"])
         key = (scope["raw_path"], scope["query_string"], *(headers.get(name, b"") for name in _KEYED_HEADERS))
-        stored = self._stored.get(key)
+        stored = cache.get(key)
         if stored is not None:
-            await _replay(send, stored, self._now())
+            await _replay(send, stored, cache.now())
             return
-        await next_app(scope, receive, self._recorder(key, send))
+        await next_app(scope, receive, _recorder(cache, key, send))
 
-    def _recorder(self, key: Key, send: Send) -> Send:
-        held: HTTPResponseStartEvent | None = None
 
-        async def recording_send(message: Message) -> None:
-            nonlocal held
-            if message["type"] == "http.response.start":
-                held = message if _max_age(message) else None
-            elif message["type"] == "http.response.body" and held is not None:
-                if not message.get("more_body", False):
-                    max_age = _max_age(held)
-                    self._stored[key] = _Stored(list(held["headers"]), message["body"], self._now(), max_age)
-                held = None
-            await send(message)
+def _recorder(cache: ResponseCache, key: Key, send: Send) -> Send:
+    held: HTTPResponseStartEvent | None = None
 
-        return recording_send
+    async def recording_send(message: Message) -> None:
+        nonlocal held
+        if message["type"] == "http.response.start":
+            held = message if _max_age(message) else None
+        elif message["type"] == "http.response.body" and held is not None:
+            if not message.get("more_body", False):
+                cache.put(key, list(held["headers"]), message["body"], _max_age(held))
+            held = None
+        await send(message)
+
+    return recording_send
 
 
 def _max_age(start: HTTPResponseStartEvent) -> int:
