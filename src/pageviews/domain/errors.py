@@ -5,7 +5,8 @@ from __future__ import annotations
 
 
 class PageviewsError(Exception):
-    """Base of every error the service reports to a client; `code` is stable and machine-readable."""
+    """Base of every error the service reports to a client; `code` is stable and machine-readable. Raised as
+    itself, it is a bug: reported without its internals, and logged."""
 
     code = "internal_error"
 
@@ -78,6 +79,32 @@ class MonthNotComplete(InvalidInput):
 
 class BeforeDataStart(InvalidInput):
     code = "before_data_start"
+
+
+class InvalidRequest(InvalidInput):
+    """The request does not fit the API at all: a malformed body, a parameter of the wrong type."""
+
+    code = "invalid_request"
+
+
+class NoSuchRoute(PageviewsError):
+    code = "not_found"
+
+
+class MethodNotAllowed(PageviewsError):
+    code = "method_not_allowed"
+
+
+class RateLimited(PageviewsError):
+    """This client sent more requests than the limit allows; it may go on after `retry_after` seconds."""
+
+    code = "rate_limited"
+
+
+class NotReady(PageviewsError):
+    """The service is starting or shutting down."""
+
+    code = "not_ready"
 
 
 class NoData(PageviewsError):

@@ -9,7 +9,7 @@ from litestar.openapi import ResponseSpec
 from litestar.openapi.spec import Example, OpenAPIMediaType, OpenAPIResponse, OpenAPIType, Operation, Schema
 
 from pageviews.adapters.inbound.http.problems import PROBLEM_MEDIA_TYPE, Problem, problem
-from pageviews.domain.errors import NO_DATA_DETAIL
+from pageviews.domain.errors import NO_DATA_DETAIL, PageviewsError, RateLimited
 
 _DESCRIPTIONS = {
     400: "Invalid input (title, year, month, future month, month before July 2015, project, access, agent, "
@@ -26,8 +26,8 @@ _DESCRIPTIONS = {
 _EXAMPLES = {
     400: ("invalid_month", "month must be between 1 and 12; got 13"),
     404: ("no_data", NO_DATA_DETAIL),
-    429: ("rate_limited", "too many requests from this client; retry in 1 s"),
-    500: ("internal_error", "an unexpected error occurred; it has been logged"),
+    429: (RateLimited.code, "too many requests from this client; retry in 1 s"),
+    500: (PageviewsError.code, "an unexpected error occurred; it has been logged"),
     502: ("upstream_error", "Wikimedia answered 500"),
     503: ("upstream_throttled", "Wikimedia is throttling requests"),
     504: ("upstream_timeout", "Wikimedia did not answer in time"),

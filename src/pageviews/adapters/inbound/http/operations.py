@@ -11,6 +11,7 @@ from litestar.response import Redirect
 from pageviews.adapters.inbound.http.openapi import error_responses
 from pageviews.adapters.inbound.http.schemas import Readiness, Status
 from pageviews.adapters.inbound.http.serving import serving_of
+from pageviews.domain.errors import NotReady
 from pageviews.observability.metrics import Metrics
 
 
@@ -25,7 +26,9 @@ async def health() -> Status:
     operation_id="ready",
     summary="Readiness",
     tags=["operations"],
-    responses=error_responses(503, examples={503: ("not_ready", "the service is starting or shutting down")}),
+    responses=error_responses(
+        503, examples={503: (NotReady.code, "the service is starting or shutting down")}
+    ),
 )
 async def ready(state: State) -> Readiness:
     """200 once the service has started and until it begins shutting down, whatever the cache's state."""

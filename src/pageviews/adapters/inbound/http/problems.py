@@ -15,7 +15,11 @@ from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 
 from pageviews.domain.errors import (
     InvalidInput,
+    InvalidRequest,
+    MethodNotAllowed,
     NoData,
+    NoSuchRoute,
+    NotReady,
     PageviewsError,
     UpstreamError,
     UpstreamTimeout,
@@ -47,7 +51,13 @@ STATUS_OF: dict[type[PageviewsError], int] = {
     UpstreamTimeout: 504,
 }
 
-_HTTP_CODES = {400: "invalid_request", 404: "not_found", 405: "method_not_allowed", 503: "not_ready"}
+_HTTP_CODES = {
+    400: InvalidRequest.code,
+    404: NoSuchRoute.code,
+    405: MethodNotAllowed.code,
+    503: NotReady.code,
+}
+"""The codes of the errors that Litestar raises itself (routing, parameter parsing, the not-started 503)."""
 
 
 def status_of(error: PageviewsError) -> int:
@@ -96,7 +106,7 @@ def http_error_handler(request: Request[Any, Any, Any], exc: HTTPException) -> R
 def internal_error_handler(request: Request[Any, Any, Any], exc: Exception) -> Response[Problem]:
     log.error("unexpected error on %s %s", request.method, request.url.path, exc_info=exc)
     body = problem(
-        500, "internal_error", "an unexpected error occurred; it has been logged", request.url.path
+        500, PageviewsError.code, "an unexpected error occurred; it has been logged", request.url.path
     )
     return problem_response(body)
 

@@ -12,6 +12,7 @@ from litestar.middleware import ASGIMiddleware
 from litestar.types import ASGIApp, Receive, Scope, Send
 
 from pageviews.adapters.inbound.http.problems import PROBLEM_MEDIA_TYPE, problem
+from pageviews.domain.errors import RateLimited
 from pageviews.domain.ports import RateLimit
 
 UNLIMITED_PATHS = ("/health", "/ready", "/metrics", "/schema")
@@ -51,7 +52,7 @@ class RateLimitMiddleware(ASGIMiddleware):
             await next_app(scope, receive, send)
             return
         detail = f"more than {limiting.limit.description} from this client; retry after {retry_after} s"
-        body = msgspec.json.encode(problem(429, "rate_limited", detail, scope["path"]))
+        body = msgspec.json.encode(problem(429, RateLimited.code, detail, scope["path"]))
         headers = [
             (b"content-type", PROBLEM_MEDIA_TYPE.encode()),
             (b"content-length", str(len(body)).encode()),
