@@ -76,7 +76,12 @@ async def _cache(settings: Settings, clock: Clock) -> AsyncIterator[Cache]:
 def _resilience(
     settings: Settings, metrics: Metrics, sleep: Callable[[float], Awaitable[None]]
 ) -> Resilience:
-    breaker = CircuitBreaker(settings.breaker_threshold, settings.breaker_cool_down)
+    breaker = CircuitBreaker(
+        window=settings.breaker_window,
+        minimum_calls=settings.breaker_minimum_calls,
+        failure_rate=settings.breaker_failure_rate,
+        cool_down=settings.breaker_cool_down,
+    )
     metrics.watch_breaker(lambda: breaker.is_open)
     return Resilience(
         attempts=settings.upstream_attempts,
@@ -84,6 +89,7 @@ def _resilience(
         retry_after_cap=settings.upstream_retry_after_cap,
         breaker=breaker,
         concurrency=settings.upstream_concurrency,
+        queue_timeout=settings.upstream_queue_timeout,
         sleep=sleep,
     )
 

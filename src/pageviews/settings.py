@@ -50,7 +50,12 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     upstream_deadline: Annotated[float, msgspec.Meta(gt=0, le=300)] = 20.0
     upstream_retry_after_cap: Annotated[float, msgspec.Meta(ge=0, le=300)] = 5.0
     upstream_concurrency: Annotated[int, msgspec.Meta(ge=1, le=100)] = 3
-    breaker_threshold: Annotated[int, msgspec.Meta(ge=1, le=1000)] = 5
+    upstream_queue_timeout: Annotated[float, msgspec.Meta(gt=0, le=60)] = 1.0
+    # The circuit breaker: open when `failure_rate` of the last `window` distinct requests (at least
+    # `minimum_calls` of them) failed; stay open `cool_down` seconds.
+    breaker_window: Annotated[int, msgspec.Meta(ge=1, le=10_000)] = 20
+    breaker_minimum_calls: Annotated[int, msgspec.Meta(ge=1, le=10_000)] = 10
+    breaker_failure_rate: Annotated[float, msgspec.Meta(gt=0, le=1)] = 0.5
     breaker_cool_down: Annotated[float, msgspec.Meta(gt=0, le=3600)] = 30.0
     # Inbound, per client: `N/second|minute|hour|day`, empty to switch off.
     rate_limit: Annotated[str, msgspec.Meta(pattern="^$|^[0-9]+ */ *(second|minute|hour|day)$")] = (

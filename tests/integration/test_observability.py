@@ -149,7 +149,7 @@ def test_cache_lookups_are_counted_by_result(client: Client) -> None:
 
 
 def test_the_breaker_state_is_a_gauge(fake: FakeWikimedia) -> None:
-    settings = settings_from_env(PAGEVIEWS_BREAKER_THRESHOLD="1")
+    settings = settings_from_env(PAGEVIEWS_BREAKER_WINDOW="1", PAGEVIEWS_BREAKER_MINIMUM_CALLS="1")
     with serve(container_for(fake.transport(), settings=settings)) as client:
         before = metric(client, "pageviews_upstream_circuit_open ")
         fake.fail_next(Canned(500))

@@ -12,14 +12,14 @@ from typing import Any
 import httpx
 import pytest
 from dependency_injector import providers
-from litestar.testing import AsyncTestClient, TestClient
+from litestar.testing import TestClient
 
 from pageviews.adapters.outbound.resilience import CircuitBreaker, Resilience
 from pageviews.adapters.outbound.wikimedia.client import WikimediaPageviewsSource
 from pageviews.containers import Container, build_app
 from pageviews.domain.errors import UpstreamUnavailable
 from pageviews.domain.model import Article, ArticleQuery, Granularity, Project
-from tests.support.app import NOW, container_for, one_attempt, serve, settings_from_env
+from tests.support.app import NOW, concurrent_client, container_for, one_attempt, serve, settings_from_env
 from tests.support.fake_wikimedia import Canned, FakeWikimedia
 from tests.support.fakes import FakeSleep, FakeTimer, FixedClock
 
@@ -44,7 +44,7 @@ def base_url(fake: FakeWikimedia) -> Iterator[str]:
 
 def over_http(base_url: str, **environment: str) -> Container:
     settings = settings_from_env(
-        PAGEVIEWS_WIKIMEDIA_URL=base_url, PAGEVIEWS_UPSTREAM_ATTEMPTS="3", **environment
+        **{"PAGEVIEWS_WIKIMEDIA_URL": base_url, "PAGEVIEWS_UPSTREAM_ATTEMPTS": "3", **environment}
     )
     container = container_for(httpx.AsyncHTTPTransport(), settings=settings)
     container.sleep.override(providers.Object(FakeSleep()))
@@ -100,7 +100,10 @@ def test_an_upstream_that_never_answers_in_time_is_a_504_within_the_deadline(
 
 
 def with_breaker(container: Container, timer: FakeTimer, threshold: int = 2) -> Container:
-    breaker = CircuitBreaker(threshold=threshold, cool_down=30, timer=timer)
+    """A breaker that opens once `threshold` requests, all of the recent ones, failed."""
+    breaker = CircuitBreaker(
+        window=threshold, minimum_calls=threshold, failure_rate=1, cool_down=30, timer=timer
+    )
     container.resilience.override(providers.Object(Resilience(attempts=1, breaker=breaker)))
     return container
 
@@ -185,7 +188,7 @@ async def test_a_hundred_concurrent_identical_requests_make_one_upstream_request
         ]
     }
     fake.fail_next(Canned(200, json.dumps(body).encode(), {"content-type": "application/json"}, delay=0.5))
-    async with AsyncTestClient(build_app(over_http(base_url))) as client:
+    async with concurrent_client(build_app(over_http(base_url))) as client:
         responses = await asyncio.gather(*(client.get(OCTOBER) for _ in range(100)))
     assert ({200}, {4242}, 1) == (
         {r.status_code for r in responses},
@@ -201,3 +204,56 @@ async def test_a_request_still_queued_when_the_service_shuts_down_is_a_503_not_a
         await WikimediaPageviewsSource(client, one_attempt()).per_article(
             EINSTEIN, Granularity.MONTHLY, *OCTOBER_DAYS
         )
+
+
+def title_path(title: str) -> str:
+    return f"/monthly_view_count/{title}/2023/10"
+
+
+def test_titles_that_wikimedia_always_fails_do_not_open_the_circuit_for_others(
+    fake: FakeWikimedia, base_url: str
+) -> None:
+    """Two poison titles, each asked again and again, are two failures among the recent requests."""
+    fake.poisoned = {"Poison_A": Canned(500, b"oops"), "Poison_B": Canned(500, b"oops")}
+    with client_for(over_http(base_url)) as client:
+        poisoned = {client.get(title_path(t)).status_code for _ in range(5) for t in ("Poison_A", "Poison_B")}
+        healthy = client.get(OCTOBER)
+    assert (poisoned, healthy.status_code, healthy.json()["views"]) == ({502}, 200, 1010)
+
+
+def test_sustained_failure_opens_the_circuit(fake: FakeWikimedia, base_url: str) -> None:
+    titles = [f"Broken_{n}" for n in range(10)]
+    fake.poisoned = {title: Canned(500, b"oops") for title in titles}
+    with client_for(over_http(base_url)) as client:
+        failures = [client.get(title_path(title)).status_code for title in titles]
+        response = client.get(OCTOBER)
+    assert (set(failures), response.status_code, response.json()["code"]) == ({502}, 503, "circuit_open")
+
+
+def test_a_slow_upstream_opens_the_circuit(fake: FakeWikimedia, base_url: str) -> None:
+    """A request that runs out of time is a failure, so a Wikimedia that stopped answering is found out."""
+    titles = [f"Slow_{n}" for n in range(10)]
+    fake.poisoned = {title: Canned(200, b"{}", delay=1.0) for title in titles}
+    environment = {"PAGEVIEWS_UPSTREAM_TIMEOUT": "0.05", "PAGEVIEWS_UPSTREAM_DEADLINE": "0.1"}
+    with client_for(over_http(base_url, **environment)) as client:
+        timeouts = {client.get(title_path(title)).status_code for title in titles}
+        response = client.get(OCTOBER)
+    assert (timeouts, response.status_code, response.json()["code"]) == ({504}, 503, "circuit_open")
+
+
+async def test_requests_waiting_for_a_slot_held_by_slow_ones_get_a_503_in_bounded_time(
+    fake: FakeWikimedia, base_url: str
+) -> None:
+    fake.poisoned = {f"Slow_{n}": Canned(200, b"{}", delay=2.0) for n in range(3)}
+    environment = {"PAGEVIEWS_UPSTREAM_QUEUE_TIMEOUT": "0.2", "PAGEVIEWS_UPSTREAM_ATTEMPTS": "1"}
+    async with concurrent_client(build_app(over_http(base_url, **environment))) as client:
+        slow = [asyncio.create_task(client.get(title_path(f"Slow_{n}"))) for n in range(3)]
+        await asyncio.sleep(0.2)
+        waiting = await client.get(OCTOBER)
+        for task in slow:
+            task.cancel()
+    assert (waiting.status_code, waiting.json()["code"], waiting.headers["retry-after"]) == (
+        503,
+        "upstream_busy",
+        "1",
+    )

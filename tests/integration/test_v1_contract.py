@@ -82,12 +82,17 @@ CONTRACT = [
 
 # Built when the module is collected: schemathesis' lazy `from_fixture` fails under pytest 9.
 schema = schemathesis.openapi.from_asgi("/schema/openapi.json", _api())
-# The circuit breaker would soon answer every request itself (503): it waits for 1000 failures here, so the
+# The circuit breaker would soon answer every request itself (503): it waits for 10000 requests here, so the
 # service's answer to each kind of upstream failure is what gets checked.
 failing = schemathesis.openapi.from_asgi(
     "/schema/openapi.json",
     build_app(
-        container_for(_failing_upstream(), settings=settings_from_env(PAGEVIEWS_BREAKER_THRESHOLD="1000"))
+        container_for(
+            _failing_upstream(),
+            settings=settings_from_env(
+                PAGEVIEWS_BREAKER_MINIMUM_CALLS="10000", PAGEVIEWS_BREAKER_WINDOW="10000"
+            ),
+        )
     ),
 )
 SERIES = schema.find_operation_by_id("series")

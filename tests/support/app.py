@@ -10,6 +10,7 @@ from typing import Any
 
 import httpx
 import pytest
+from asgi_lifespan import LifespanManager
 from dependency_injector import providers
 from litestar import Litestar
 from litestar.testing import TestClient
@@ -102,3 +103,14 @@ def serve(container: Container) -> TestClient[Litestar]:
     shared = _SHARED.get(origins) or _SHARED.setdefault(origins, _SharedApp(origins))
     shared.next = container
     return TestClient(shared.app)
+
+
+@asynccontextmanager
+async def concurrent_client(app: Litestar) -> AsyncIterator[httpx.AsyncClient]:
+    """A client whose requests really run at the same time on the test's event loop (Litestar's
+    AsyncTestClient hands each request to a portal thread and waits for it, one at a time)."""
+    asgi: Any = app  # the two libraries type the same ASGI callable differently
+    async with LifespanManager(asgi) as manager:
+        transport = httpx.ASGITransport(app=manager.app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+            yield client

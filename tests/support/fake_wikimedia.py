@@ -15,7 +15,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from urllib.parse import unquote
+from urllib.parse import quote, unquote
 
 import httpx
 
@@ -52,6 +52,8 @@ class FakeWikimedia:
     monthly: dict[Key, dict[dt.date, int]] = field(default_factory=lambda: defaultdict(dict))
     requests: list[httpx.Request] = field(default_factory=list)
     canned: list[Canned] = field(default_factory=list)
+    poisoned: dict[str, Canned] = field(default_factory=dict)
+    """Titles whose per-article requests always get this answer instead of their data."""
     top: dict[tuple[str, str, str, str], list[dict[str, object]]] = field(default_factory=dict)
 
     # -- seeding -----------------------------------------------------------------------------------------
@@ -88,6 +90,13 @@ class FakeWikimedia:
             key = (item["project"], item["access"], item["agent"], item["article"])
             self.daily[key][_date(item["timestamp"])] = item["views"]
 
+    def delay_of(self, path: str) -> float:
+        """How long a poisoned title's answer takes over HTTP (a slow title)."""
+        segments = path.split("?")[0].split("/")
+        return max(
+            (c.delay for title, c in self.poisoned.items() if quote(title, safe="") in segments), default=0.0
+        )
+
     def fail_next(self, *responses: Canned) -> None:
         self.canned.extend(responses)
 
@@ -116,6 +125,9 @@ class FakeWikimedia:
 
     def _per_article(self, segments: list[str], uri: str) -> httpx.Response:
         project, access, agent, article, granularity, start, end = segments
+        poison = self.poisoned.get(article)
+        if poison is not None:
+            return httpx.Response(poison.status, content=poison.body, headers=poison.headers)
         project = project.lower().removesuffix(".org")
         article = article.replace(" ", "_")
         try:
@@ -200,7 +212,7 @@ class FakeWikimedia:
                 request = httpx.Request(
                     "GET", f"http://{self.headers['host']}{self.path}", headers=dict(self.headers)
                 )
-                delay = fake.canned[0].delay if fake.canned else 0.0
+                delay = fake.canned[0].delay if fake.canned else fake.delay_of(self.path)
                 if delay:
                     threading.Event().wait(delay)
                 response = fake.handle(request)

@@ -10,7 +10,14 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from pageviews.adapters.outbound.resilience import CircuitBreaker, Resilience, Transient
-from pageviews.domain.errors import CircuitOpen, NoData, UpstreamError, UpstreamThrottled, UpstreamTimeout
+from pageviews.domain.errors import (
+    CircuitOpen,
+    NoData,
+    UpstreamBusy,
+    UpstreamError,
+    UpstreamThrottled,
+    UpstreamTimeout,
+)
 from tests.support.fakes import FakeSleep, FakeTimer
 
 
@@ -28,6 +35,9 @@ class Upstream:
         return "ok"
 
 
+KEY = "per-article/en.wikipedia/all-access/user/Albert_Einstein/monthly/20231001/20231031"
+
+
 def bad() -> Transient:
     return Transient(UpstreamError("Wikimedia answered 500"))
 
@@ -38,26 +48,29 @@ def throttled(retry_after: float) -> Transient:
 
 async def test_a_transient_failure_is_retried() -> None:
     upstream = Upstream(bad(), bad())
-    assert (await Resilience(attempts=3, sleep=FakeSleep()).call(upstream), upstream.attempts) == ("ok", 3)
+    assert (await Resilience(attempts=3, sleep=FakeSleep()).call(KEY, upstream), upstream.attempts) == (
+        "ok",
+        3,
+    )
 
 
 async def test_attempts_are_bounded_and_the_last_failure_is_the_callers_error() -> None:
     upstream = Upstream(bad(), bad(), bad(), bad())
     with pytest.raises(UpstreamError):
-        await Resilience(attempts=3, sleep=FakeSleep()).call(upstream)
+        await Resilience(attempts=3, sleep=FakeSleep()).call(KEY, upstream)
     assert upstream.attempts == 3
 
 
 async def test_an_answer_that_is_not_transient_is_not_retried() -> None:
     upstream = Upstream(NoData())
     with pytest.raises(NoData):
-        await Resilience(attempts=3, sleep=FakeSleep()).call(upstream)
+        await Resilience(attempts=3, sleep=FakeSleep()).call(KEY, upstream)
     assert upstream.attempts == 1
 
 
 async def test_retry_after_is_waited_for_exactly() -> None:
     sleeps = FakeSleep()
-    await Resilience(retry_after_cap=5, sleep=sleeps).call(Upstream(throttled(3)))
+    await Resilience(retry_after_cap=5, sleep=sleeps).call(KEY, Upstream(throttled(3)))
     assert sleeps.waits == [3]
 
 
@@ -65,14 +78,14 @@ async def test_a_retry_after_beyond_the_cap_is_not_waited_for() -> None:
     """The client gets the 503 and the upstream's Retry-After at once rather than a long wait."""
     upstream, sleeps = Upstream(throttled(6)), FakeSleep()
     with pytest.raises(UpstreamThrottled):
-        await Resilience(retry_after_cap=5, sleep=sleeps).call(upstream)
+        await Resilience(retry_after_cap=5, sleep=sleeps).call(KEY, upstream)
     assert (upstream.attempts, sleeps.waits) == (1, [])
 
 
 async def test_a_retry_after_beyond_the_deadline_is_not_waited_for() -> None:
     upstream = Upstream(throttled(4))
     with pytest.raises(UpstreamThrottled):
-        await Resilience(retry_after_cap=5, deadline=3, sleep=FakeSleep()).call(upstream)
+        await Resilience(retry_after_cap=5, deadline=3, sleep=FakeSleep()).call(KEY, upstream)
     assert upstream.attempts == 1
 
 
@@ -80,7 +93,7 @@ async def test_a_retry_after_beyond_the_deadline_is_not_waited_for() -> None:
 async def test_backoff_grows_with_jitter_and_stays_under_its_maximum(initial: float, maximum: float) -> None:
     sleeps = FakeSleep()
     resilience = Resilience(attempts=6, backoff_initial=initial, backoff_max=maximum, sleep=sleeps)
-    await resilience.call(Upstream(*(bad() for _ in range(5))))
+    await resilience.call(KEY, Upstream(*(bad() for _ in range(5))))
     floors = [min(initial * 2**n, maximum) for n in range(5)]
     assert all(
         floor <= wait <= min(floor + initial, maximum)
@@ -94,7 +107,7 @@ async def test_the_deadline_bounds_the_whole_call() -> None:
         return "never"
 
     with pytest.raises(UpstreamTimeout):
-        await Resilience(deadline=0.01).call(hangs)
+        await Resilience(deadline=0.01).call(KEY, hangs)
 
 
 async def test_no_more_than_the_limit_of_requests_are_in_flight() -> None:
@@ -110,7 +123,7 @@ async def test_no_more_than_the_limit_of_requests_are_in_flight() -> None:
         return "ok"
 
     resilience = Resilience(concurrency=3)
-    calls = [asyncio.create_task(resilience.call(upstream)) for _ in range(20)]
+    calls = [asyncio.create_task(resilience.call(KEY, upstream)) for _ in range(20)]
     for _ in range(5):
         await asyncio.sleep(0)
     release.set()
@@ -118,91 +131,201 @@ async def test_no_more_than_the_limit_of_requests_are_in_flight() -> None:
     assert most == 3
 
 
-def breaker(timer: FakeTimer, threshold: int = 3) -> CircuitBreaker:
-    return CircuitBreaker(threshold=threshold, cool_down=30, timer=timer)
+async def test_the_wait_for_an_upstream_slot_is_bounded() -> None:
+    """Slow answers to other requests cannot hold this one for longer than the queue timeout."""
+    release = asyncio.Event()
+
+    async def slow() -> str:
+        await release.wait()
+        return "slow"
+
+    resilience = Resilience(concurrency=1, queue_timeout=0.01)
+    held = asyncio.create_task(resilience.call("slow", slow))
+    await asyncio.sleep(0)
+    with pytest.raises(UpstreamBusy) as busy:
+        await resilience.call(KEY, Upstream())
+    release.set()
+    assert (await held, busy.value.retry_after) == ("slow", 1)
 
 
-def fail(circuit: CircuitBreaker) -> None:
-    with pytest.raises(Transient), circuit.call():
-        raise bad()
+async def test_the_wait_for_a_slot_is_part_of_the_deadline() -> None:
+    release = asyncio.Event()
+
+    async def slow() -> str:
+        await release.wait()
+        return "slow"
+
+    resilience = Resilience(concurrency=1, queue_timeout=60, deadline=0.01)
+    held = asyncio.create_task(resilience.call("slow", slow))
+    await asyncio.sleep(0)
+    with pytest.raises(UpstreamTimeout):
+        await resilience.call(KEY, Upstream())
+    held.cancel()
 
 
-def succeed(circuit: CircuitBreaker) -> None:
-    with circuit.call():
-        pass
+# -- the circuit breaker -------------------------------------------------------------------------------------
 
 
-def test_the_circuit_opens_after_threshold_consecutive_failures() -> None:
-    circuit = breaker(FakeTimer(1000.0))
-    for _ in range(3):
-        fail(circuit)
-    with pytest.raises(CircuitOpen) as opened:
-        succeed(circuit)
-    assert opened.value.retry_after == 30
+def breaker(timer: FakeTimer | None = None, *, window: int = 20, minimum_calls: int = 10) -> CircuitBreaker:
+    return CircuitBreaker(
+        window=window, minimum_calls=minimum_calls, failure_rate=0.5, cool_down=30, timer=timer or FakeTimer()
+    )
 
 
-def test_a_success_resets_the_count_of_failures() -> None:
-    circuit = breaker(FakeTimer(1000.0))
-    fail(circuit)
-    fail(circuit)
-    succeed(circuit)
-    fail(circuit)
-    fail(circuit)
+def outcomes(circuit: CircuitBreaker, failures: int, successes: int = 0, prefix: str = "title") -> None:
+    """`failures` then `successes` distinct requests, each admitted and recorded."""
+    for n in range(failures + successes):
+        circuit.admit()
+        circuit.record(f"{prefix}-{n}", failed=n < failures)
+
+
+def test_two_failing_requests_in_a_row_never_open_it() -> None:
+    circuit = breaker()
+    outcomes(circuit, failures=2)
     assert not circuit.is_open
+
+
+def test_one_request_failing_again_and_again_counts_once() -> None:
+    """A poison title asked a thousand times is one failure among the recent distinct requests."""
+    circuit = breaker()
+    outcomes(circuit, failures=0, successes=9)
+    for _ in range(1000):
+        circuit.admit()
+        circuit.record("poison", failed=True)
+    assert not circuit.is_open
+
+
+def test_sustained_failure_opens_it_and_says_for_how_long() -> None:
+    circuit = breaker()
+    outcomes(circuit, failures=10)
+    with pytest.raises(CircuitOpen) as opened:
+        circuit.admit()
+    assert (circuit.is_open, opened.value.retry_after) == (True, 30)
+
+
+@pytest.mark.parametrize(("failures", "successes", "opens"), [(4, 6, False), (5, 5, True), (9, 0, False)])
+def test_it_opens_at_the_failure_rate_once_it_has_the_minimum_of_calls(
+    failures: int, successes: int, opens: bool
+) -> None:
+    circuit = breaker()
+    outcomes(circuit, failures, successes)
+    assert circuit.is_open is opens
+
+
+def test_only_the_most_recent_requests_count() -> None:
+    circuit = breaker(window=10, minimum_calls=10)
+    outcomes(circuit, failures=4, prefix="old")
+    outcomes(circuit, failures=0, successes=10, prefix="new")
+    outcomes(circuit, failures=4, prefix="newer")
+    assert not circuit.is_open
+
+
+@given(outcome=st.lists(st.tuples(st.integers(0, 30), st.booleans()), max_size=200))
+def test_it_opens_exactly_when_half_of_the_recent_distinct_requests_failed(
+    outcome: list[tuple[int, bool]],
+) -> None:
+    circuit = breaker(window=20, minimum_calls=10)
+    latest: dict[int, bool] = {}
+    opened = False
+    for key, failed in outcome:
+        circuit.admit()
+        circuit.record(str(key), failed=failed)
+        latest.pop(key, None)
+        latest[key] = failed
+        recent = list(latest.values())[-20:]
+        opened = len(recent) >= 10 and sum(recent) >= len(recent) / 2
+        if opened:
+            break
+    assert circuit.is_open is opened
 
 
 def test_the_open_circuit_tells_how_long_is_left() -> None:
     timer = FakeTimer(1000.0)
-    circuit = breaker(timer, threshold=1)
-    fail(circuit)
+    circuit = breaker(timer)
+    outcomes(circuit, failures=10)
     timer.now += 20
     with pytest.raises(CircuitOpen) as opened:
-        succeed(circuit)
+        circuit.admit()
     assert opened.value.retry_after == 10
 
 
-def test_after_the_cool_down_a_successful_trial_closes_the_circuit() -> None:
+def test_after_the_cool_down_a_successful_trial_closes_it_and_forgets_the_failures() -> None:
     timer = FakeTimer(1000.0)
-    circuit = breaker(timer, threshold=1)
-    fail(circuit)
+    circuit = breaker(timer)
+    outcomes(circuit, failures=10)
     timer.now += 30
-    succeed(circuit)
+    circuit.admit()
+    circuit.record("trial", failed=False)
+    outcomes(circuit, failures=4, successes=6)
     assert not circuit.is_open
 
 
-def test_a_failed_trial_opens_the_circuit_for_another_cool_down() -> None:
+def test_a_failed_trial_opens_it_for_another_cool_down() -> None:
     timer = FakeTimer(1000.0)
-    circuit = breaker(timer, threshold=3)
-    for _ in range(3):
-        fail(circuit)
+    circuit = breaker(timer)
+    outcomes(circuit, failures=10)
     timer.now += 30
-    fail(circuit)
+    circuit.admit()
+    circuit.record("trial", failed=True)
     timer.now += 29
     with pytest.raises(CircuitOpen):
-        succeed(circuit)
+        circuit.admit()
 
 
 def test_only_one_trial_goes_through_at_a_time() -> None:
     timer = FakeTimer(1000.0)
-    circuit = breaker(timer, threshold=1)
-    fail(circuit)
+    circuit = breaker(timer)
+    outcomes(circuit, failures=10)
     timer.now += 30
-    with circuit.call(), pytest.raises(CircuitOpen):
-        succeed(circuit)
+    circuit.admit()
+    with pytest.raises(CircuitOpen):
+        circuit.admit()
 
 
-def test_answers_that_are_not_failures_do_not_count() -> None:
-    circuit = breaker(FakeTimer(1000.0), threshold=1)
-    with pytest.raises(NoData), circuit.call():
-        raise NoData()
+def test_a_trial_whose_client_left_lets_the_next_one_through() -> None:
+    timer = FakeTimer(1000.0)
+    circuit = breaker(timer)
+    outcomes(circuit, failures=10)
+    timer.now += 30
+    circuit.admit()
+    circuit.abandon()
+    circuit.admit()
+
+
+async def test_a_request_counts_once_however_many_attempts_it_made() -> None:
+    circuit = breaker(minimum_calls=2, window=2)
+    resilience = Resilience(attempts=3, breaker=circuit, sleep=FakeSleep())
+    with pytest.raises(UpstreamError):
+        await resilience.call(KEY, Upstream(bad(), bad(), bad()))
+    assert not circuit.is_open
+
+
+async def test_a_request_that_runs_out_of_time_is_a_failure() -> None:
+    async def hangs() -> str:
+        await asyncio.Event().wait()
+        return "never"
+
+    circuit = breaker(minimum_calls=1, window=1)
+    with pytest.raises(UpstreamTimeout):
+        await Resilience(deadline=0.01, breaker=circuit).call(KEY, hangs)
+    assert circuit.is_open
+
+
+async def test_an_answer_is_a_success_whatever_it_says() -> None:
+    """Only transient failures count: an answer about one title (here: no data) is the upstream answering."""
+    circuit = breaker(minimum_calls=1, window=1)
+    with pytest.raises(NoData):
+        await Resilience(breaker=circuit).call(KEY, Upstream(NoData()))
+    await Resilience(breaker=circuit).call(KEY, Upstream())
     assert not circuit.is_open
 
 
 async def test_an_open_circuit_is_not_retried_and_does_not_ask_upstream() -> None:
-    timer = FakeTimer(1000.0)
-    circuit = breaker(timer, threshold=2)
+    circuit = breaker(minimum_calls=1, window=1)
     resilience = Resilience(attempts=5, breaker=circuit, sleep=FakeSleep())
-    upstream = Upstream(*(bad() for _ in range(10)))
+    first, second = Upstream(*(bad() for _ in range(10))), Upstream()
+    with pytest.raises(UpstreamError):
+        await resilience.call(KEY, first)
     with pytest.raises(CircuitOpen):
-        await resilience.call(upstream)
-    assert upstream.attempts == 2
+        await resilience.call(KEY, second)
+    assert (first.attempts, second.attempts) == (5, 0)

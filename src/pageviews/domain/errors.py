@@ -143,6 +143,12 @@ class UpstreamThrottled(UpstreamUnavailable):
     code = "upstream_throttled"
 
 
+class UpstreamBusy(UpstreamUnavailable):
+    """Every upstream slot stayed busy (slow answers to other requests) for longer than the wait allowed."""
+
+    code = "upstream_busy"
+
+
 class CircuitOpen(UpstreamUnavailable):
     """The upstream failed repeatedly; it is not asked again until the cool-down has passed."""
 

@@ -1,12 +1,12 @@
-"""The guard rails around every upstream request: at most `concurrency` requests in flight, a circuit breaker
-that stops asking a failing upstream for a while, and retries with exponential backoff and jitter (or the
-upstream's own `Retry-After`, up to a cap), all inside one deadline per call.
+"""The guard rails around every upstream request: at most `concurrency` requests in flight (a bounded wait for
+a slot), a circuit breaker that stops asking a sick upstream for a while, and retries with exponential backoff
+and jitter (or the upstream's own `Retry-After`, up to a cap), all inside one deadline per client request.
 
 The breaker is written here rather than taken from a library: aiobreaker is unmaintained since 2021,
-pybreaker's async support needs Tornado, circuitbreaker lets every concurrent call through when half-open and
-reads the system clock, and purgatory brings a message bus and unit-of-work machinery. What is needed is ~40
-lines: consecutive failures, one trial call when half-open, the remaining cool-down for `Retry-After`, and an
-injectable timer so its tests do not sleep."""
+pybreaker's async support needs Tornado and it counts consecutive failures, circuitbreaker lets every
+concurrent call through when half-open and reads the system clock, and purgatory brings a message bus and
+unit-of-work machinery. None keeps a failure rate over recent distinct requests, which is what tells a sick
+upstream from one bad title; that is ~60 lines, with an injectable timer so its tests do not sleep."""
 
 from __future__ import annotations
 
@@ -14,14 +14,15 @@ import asyncio
 import logging
 import math
 import time
-from collections.abc import Awaitable, Callable, Iterator
-from contextlib import AbstractAsyncContextManager, contextmanager, nullcontext
+from collections import OrderedDict
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager, nullcontext
 from functools import partial
 from typing import TypeVar
 
 from tenacity import AsyncRetrying, RetryCallState, stop_after_attempt, wait_exponential_jitter
 
-from pageviews.domain.errors import CircuitOpen, PageviewsError, UpstreamTimeout
+from pageviews.domain.errors import CircuitOpen, PageviewsError, UpstreamBusy, UpstreamTimeout
 
 log = logging.getLogger(__name__)
 
@@ -39,15 +40,35 @@ class Transient(Exception):
 
 
 class CircuitBreaker:
-    """Closed, calls go through and consecutive `Transient` failures are counted; after `threshold` of them it
-    opens and calls fail at once for `cool_down` seconds; then one trial call goes through (half-open): its
-    success closes the circuit, its failure opens it again. Anything else that ends a call counts for nothing."""
+    """Opens on the failure rate of recent client requests, in the model of resilience4j's count-based
+    sliding window.
 
-    def __init__(self, threshold: int, cool_down: float, timer: Callable[[], float] = time.monotonic) -> None:
-        self._threshold = threshold
+    What counts: one client request is one outcome, however many attempts it made. It failed when its last
+    attempt failed in a way that asking again might fix (a timeout, a connection error, a 429 or a 5xx) or
+    when its deadline passed; any other answer (data, "no data", a 4xx about the request) is a success, since
+    the upstream answered. The window remembers the last `window` *distinct* requests by their latest outcome,
+    so one title asked again and again counts once: a poison title cannot open the circuit for everybody.
+
+    Once `minimum_calls` requests are remembered and the share of failures among them reaches `failure_rate`,
+    the circuit opens: calls fail at once for `cool_down` seconds. Then one trial call goes through
+    (half-open): its success closes the circuit and forgets the window, its failure opens it again."""
+
+    def __init__(
+        self,
+        *,
+        window: int = 20,
+        minimum_calls: int = 10,
+        failure_rate: float = 0.5,
+        cool_down: float = 30.0,
+        timer: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self._window = window
+        self._minimum_calls = minimum_calls
+        self._failure_rate = failure_rate
         self._cool_down = cool_down
         self._timer = timer
-        self._failures = 0
+        self._outcomes: OrderedDict[str, bool] = OrderedDict()
+        """Request key -> whether its latest outcome was a failure, oldest first."""
         self._opened_at: float | None = None
         self._trial = False
 
@@ -55,44 +76,49 @@ class CircuitBreaker:
     def is_open(self) -> bool:
         return self._opened_at is not None
 
-    @contextmanager
-    def call(self) -> Iterator[None]:
-        self._admit()
-        try:
-            yield
-        except Transient:
-            self._failed()
-            raise
-        except BaseException:
-            self._trial = False
-            raise
-        self._succeeded()
-
-    def _admit(self) -> None:
+    def admit(self) -> None:
+        """Lets a call through, or raises `CircuitOpen`; when half-open, only the one trial call passes."""
         if self._opened_at is None:
             return
         remaining = self._opened_at + self._cool_down - self._timer()
         if remaining > 0 or self._trial:
             raise CircuitOpen(
-                f"Wikimedia failed {self._failures} times in a row; it is not asked again for a while",
+                "Wikimedia failed too many of the recent requests; it is not asked again for a while",
                 retry_after=max(1.0, math.ceil(remaining)),
             )
         self._trial = True
 
-    def _failed(self) -> None:
-        self._trial = False
-        self._failures += 1
-        if self._opened_at is not None or self._failures >= self._threshold:
-            if self._opened_at is None:
-                log.warning("circuit open: %d upstream failures in a row", self._failures)
+    def record(self, key: str, *, failed: bool) -> None:
+        """The outcome of an admitted call about `key`."""
+        trial, self._trial = self._trial, False
+        if trial:
+            if failed:
+                self._opened_at = self._timer()
+            else:
+                log.warning("circuit closed: the upstream answers again")
+                self._opened_at = None
+                self._outcomes.clear()
+            return
+        self._outcomes.pop(key, None)
+        self._outcomes[key] = failed
+        while len(self._outcomes) > self._window:
+            self._outcomes.popitem(last=False)
+        if self._opened_at is None and self._is_sick():
+            log.warning(
+                "circuit open: %d of the last %d requests failed", self._failures(), len(self._outcomes)
+            )
             self._opened_at = self._timer()
 
-    def _succeeded(self) -> None:
-        if self._opened_at is not None:
-            log.warning("circuit closed: the upstream answers again")
-        self._failures = 0
-        self._opened_at = None
+    def abandon(self) -> None:
+        """An admitted call ended without a verdict (its client left, the service shut down)."""
         self._trial = False
+
+    def _failures(self) -> int:
+        return sum(self._outcomes.values())
+
+    def _is_sick(self) -> bool:
+        calls = len(self._outcomes)
+        return calls >= self._minimum_calls and self._failures() >= self._failure_rate * calls
 
 
 class Resilience:
@@ -106,6 +132,7 @@ class Resilience:
         backoff_max: float = 2.0,
         breaker: CircuitBreaker | None = None,
         concurrency: int | None = None,
+        queue_timeout: float | None = None,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
     ) -> None:
         self._attempts = attempts
@@ -115,12 +142,37 @@ class Resilience:
             multiplier=backoff_initial, max=backoff_max, jitter=backoff_initial
         )
         self._breaker = breaker
+        self._concurrency = concurrency
         self._slots = asyncio.Semaphore(concurrency) if concurrency else None
+        self._queue_timeout = queue_timeout
         self._sleep = sleep
 
-    async def call(self, attempt: Callable[[], Awaitable[T]]) -> T:
-        """`attempt()`'s result; its last failure's `error` when no retry helps; `UpstreamTimeout` once the
-        deadline has passed; `CircuitOpen` while the breaker is open."""
+    async def call(self, key: str, attempt: Callable[[], Awaitable[T]]) -> T:
+        """`attempt()`'s result for the request `key`; its last failure's `error` when no retry helps;
+        `UpstreamTimeout` once the deadline has passed; `UpstreamBusy` when no slot came free in time;
+        `CircuitOpen` while the breaker is open."""
+        breaker = self._breaker
+        if breaker is not None:
+            breaker.admit()
+        try:
+            result = await self._attempted(attempt)
+        except Transient as exc:
+            if breaker is not None:
+                breaker.record(key, failed=True)
+            raise exc.error from exc
+        except UpstreamTimeout:
+            if breaker is not None:
+                breaker.record(key, failed=True)
+            raise
+        except BaseException:
+            if breaker is not None:
+                breaker.abandon()
+            raise
+        if breaker is not None:
+            breaker.record(key, failed=False)
+        return result
+
+    async def _attempted(self, attempt: Callable[[], Awaitable[T]]) -> T:
         loop = asyncio.get_running_loop()
         give_up_at = None if self._deadline is None else loop.time() + self._deadline
         retrying = AsyncRetrying(
@@ -134,17 +186,31 @@ class Resilience:
         try:
             async with asyncio.timeout_at(give_up_at):
                 return await retrying(self._once, attempt)
-        except Transient as exc:
-            raise exc.error from exc
         except TimeoutError as exc:
             raise UpstreamTimeout(f"Wikimedia did not answer within {self._deadline:g} s") from exc
 
     async def _once(self, attempt: Callable[[], Awaitable[T]]) -> T:
-        breaker = self._breaker.call() if self._breaker else nullcontext()
-        slot: AbstractAsyncContextManager[object] = self._slots or nullcontext()
-        with breaker:
-            async with slot:
-                return await attempt()
+        async with self._slot():
+            return await attempt()
+
+    def _slot(self) -> AbstractAsyncContextManager[object]:
+        return nullcontext() if self._slots is None else self._bounded_slot(self._slots)
+
+    @asynccontextmanager
+    async def _bounded_slot(self, slots: asyncio.Semaphore) -> AsyncIterator[None]:
+        """A slot among `concurrency`, waited for at most `queue_timeout` (and within the deadline)."""
+        try:
+            async with asyncio.timeout(self._queue_timeout):
+                await slots.acquire()
+        except TimeoutError:
+            raise UpstreamBusy(
+                f"all {self._concurrency} upstream slots stayed busy for {self._queue_timeout:g} s",
+                retry_after=1,
+            ) from None
+        try:
+            yield
+        finally:
+            slots.release()
 
     def _should_retry(self, give_up_at: float | None, state: RetryCallState) -> bool:
         failure = state.outcome.exception() if state.outcome else None

@@ -117,7 +117,7 @@ class WikimediaPageviewsSource:
     async def _get(self, path: str) -> httpx.Response:
         """The answer to one request, after the retries, breaker and limits of `resilience`: 429, 5xx, timeouts
         and connection errors are transient; any other answer is returned as it is."""
-        return await self._resilience.call(partial(self._attempt, path))
+        return await self._resilience.call(path, partial(self._attempt, path))
 
     async def _attempt(self, path: str) -> httpx.Response:
         if self._client.is_closed:  # shutting down, with requests still queued for a slot
