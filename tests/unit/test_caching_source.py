@@ -241,3 +241,25 @@ async def test_top_lists_are_cached_and_served_stale_on_failure() -> None:
     top.error = UpstreamUnavailable("down", retry_after=5)
     stale = await cached.top_articles(Project("en.wikipedia"), Access.ALL, Month(2023, 10))
     assert (False, True, fresh.entries, 2) == (fresh.stale, stale.stale, stale.entries, top.asked)
+
+
+async def test_an_answer_for_periods_not_asked_is_an_error_and_is_never_stored() -> None:
+    """Checked before it is stored: otherwise every replica would serve the same 502 from the cache."""
+    source, clock = FakePageviewsSource(), FixedClock(SETTLED)
+    source.answer_override = [DataPoint(dt.date(2023, 11, 1), 951)]
+    cache = FakeCache(clock)
+    cached = CachingSource(source, FakeTopSource(), cache, POLICY, clock)
+    with pytest.raises(UpstreamError):
+        await ask(cached)
+    assert {} == cache.entries
+
+
+async def test_after_a_wrong_answer_the_next_question_is_asked_again() -> None:
+    source, clock = FakePageviewsSource(), FixedClock(SETTLED)
+    source.answer_override = [DataPoint(OCTOBER[0], 1), DataPoint(OCTOBER[0], 2)]
+    cached = caching(source, clock)
+    with pytest.raises(UpstreamError):
+        await ask(cached)
+    source.answer_override = None
+    seeded(source)
+    assert (Fetched((DataPoint(OCTOBER[0], 1234),)), 2) == (await ask(cached), len(source.asked))

@@ -17,6 +17,7 @@ from pageviews.domain.cache_policy import CachePolicy, Entry, per_article_key, t
 from pageviews.domain.errors import NoData, UpstreamError, UpstreamTimeout, UpstreamUnavailable
 from pageviews.domain.model import Access, ArticleQuery, DataPoint, Fetched, Granularity, Month, Project
 from pageviews.domain.ports import Cache, CacheUnavailable, Clock, PageviewsSource, TopArticlesSource
+from pageviews.domain.series import PeriodRange, checked_points
 from pageviews.domain.top import TopArticles
 
 log = logging.getLogger(__name__)
@@ -124,7 +125,10 @@ class CachingSource:
         self, query: ArticleQuery, granularity: Granularity, first: dt.date, last: dt.date
     ) -> Fetched:
         async def fetch() -> tuple[DataPoint, ...]:
-            return (await self._source.per_article(query, granularity, first, last)).points
+            points = (await self._source.per_article(query, granularity, first, last)).points
+            # Checked before it is stored: an answer for periods not asked is an upstream error, never data.
+            checked_points(PeriodRange(granularity, first, last), points)
+            return points
 
         key = per_article_key(query, granularity, first, last)
         points, stale = await self._per_article.get(key, Granularity.DAILY.end_of(last), fetch)
