@@ -33,6 +33,7 @@ from pageviews.domain.ports import Cache, Clock
 from pageviews.observability.metrics import Metrics
 from pageviews.settings import Settings
 
+MIB = 1024 * 1024
 STORE_PAUSE = 5.0
 """Seconds a failed store (Redis) is not asked again, by the cache and by the rate limit."""
 
@@ -62,7 +63,7 @@ def _cache_policy(settings: Settings, freshness: Freshness) -> CachePolicy:
 async def _cache(settings: Settings, clock: Clock) -> AsyncIterator[Cache]:
     """Process memory; in front of Redis when `PAGEVIEWS_REDIS_URL` is set (connected lazily: a Redis that is
     down at start-up degrades the cache, it does not stop the service)."""
-    memory = MemoryCache(settings.cache_size, clock)
+    memory = MemoryCache(settings.cache_memory_mib * MIB, clock)
     if not settings.redis_url:
         yield memory
         return
@@ -95,7 +96,8 @@ def _resilience(
 
 
 def _response_cache(settings: Settings, clock: Clock) -> ResponseCache | None:
-    return ResponseCache(settings.response_cache_size, clock) if settings.response_cache_size else None
+    budget = settings.response_cache_memory_mib * MIB
+    return ResponseCache(budget, clock) if budget else None
 
 
 def _rate_limiting(settings: Settings) -> RateLimiting | None:

@@ -37,8 +37,10 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     cors_origins: str = ""
     workers: Annotated[int, msgspec.Meta(ge=1, le=64)] = 1
     # Caching (docs/caching-and-resilience.md): entries in process memory, and how long answers stay fresh.
-    cache_size: Annotated[int, msgspec.Meta(ge=1, le=10_000_000)] = 100_000
-    response_cache_size: Annotated[int, msgspec.Meta(ge=0, le=1_000_000)] = 10_000
+    # Byte budgets of the in-process caches (with the chart's 384 MiB limit in mind: a worker starts at about
+    # 150 MiB); the response cache is off at 0.
+    cache_memory_mib: Annotated[int, msgspec.Meta(ge=1, le=65_536)] = 64
+    response_cache_memory_mib: Annotated[int, msgspec.Meta(ge=0, le=65_536)] = 32
     cache_settled_ttl_hours: Annotated[float, msgspec.Meta(gt=0)] = 24 * 30
     cache_unsettled_ttl_seconds: Annotated[float, msgspec.Meta(gt=0)] = 600
     cache_no_data_ttl_seconds: Annotated[float, msgspec.Meta(gt=0)] = 300

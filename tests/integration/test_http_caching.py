@@ -129,7 +129,7 @@ def test_answers_replayed_from_the_response_cache_are_not_counted(fake: FakeWiki
 
 def test_the_default_rate_limit_does_not_throttle_a_busy_client(fake: FakeWikimedia) -> None:
     """Without the response cache in front, every one of these requests reaches the limiter."""
-    with client_for(fake, PAGEVIEWS_RESPONSE_CACHE_SIZE="0") as client:
+    with client_for(fake, PAGEVIEWS_RESPONSE_CACHE_MEMORY_MIB="0") as client:
         assert {200} == {client.get(OCTOBER).status_code for _ in range(300)}
 
 

@@ -112,7 +112,7 @@ async def test_after_a_failure_redis_is_left_alone_for_a_pause_then_used_again(
 
 async def test_memory_carries_on_while_redis_is_down(redis_server: RedisServer, redis: Redis) -> None:
     clock = FixedClock(NOW)
-    tiered = TieredCache(MemoryCache(100, clock), adapter(redis), clock)
+    tiered = TieredCache(MemoryCache(1 << 20, clock), adapter(redis), clock)
     await tiered.put("k", ENTRY)
     redis_server.stop()
     await tiered.put("other", ENTRY)
@@ -126,7 +126,7 @@ async def test_memory_carries_on_while_redis_is_down(redis_server: RedisServer, 
 async def test_a_replicas_entry_is_found_through_the_tiers(redis: Redis) -> None:
     clock = FixedClock(NOW)
     await adapter(redis).put("k", ENTRY)
-    assert await TieredCache(MemoryCache(100, clock), adapter(redis), clock).get("k") == ENTRY
+    assert await TieredCache(MemoryCache(1 << 20, clock), adapter(redis), clock).get("k") == ENTRY
 
 
 async def test_rate_limit_counts_are_shared_by_replicas(redis_server: RedisServer) -> None:

@@ -4,6 +4,8 @@ as long as it said, by the application's clock."""
 from __future__ import annotations
 
 import datetime as dt
+import gc
+import tracemalloc
 from collections.abc import Iterator
 from typing import Any
 
@@ -90,7 +92,9 @@ def test_different_queries_are_different_answers(client: TestClient[Any]) -> Non
 
 
 def test_zero_switches_it_off(fake: FakeWikimedia, clock: FixedClock) -> None:
-    container = container_for(fake.transport(), settings=settings_from_env(PAGEVIEWS_RESPONSE_CACHE_SIZE="0"))
+    container = container_for(
+        fake.transport(), settings=settings_from_env(PAGEVIEWS_RESPONSE_CACHE_MEMORY_MIB="0")
+    )
     container.clock.override(providers.Object(clock))
     with serve(container) as client:
         client.get(OCTOBER)
@@ -105,7 +109,7 @@ def app_answering(headers: dict[str, str], clock: FixedClock) -> Litestar:
         calls.append(1)
         return Response({"calls": len(calls)}, headers=headers)
 
-    cache = ResponseCache(10, clock)
+    cache = ResponseCache(1 << 20, clock)
     return Litestar([thing], middleware=[ResponseCacheMiddleware(lambda scope: cache)])
 
 
@@ -134,3 +138,29 @@ def test_an_answer_that_varies_on_accept_is_keyed_by_it(clock: FixedClock) -> No
             for accept in ("a/b", "c/d", "a/b")
         ]
     assert calls == [1, 2, 1]
+
+
+def test_stored_responses_never_count_for_more_than_the_budget(clock: FixedClock) -> None:
+    cache = ResponseCache(100_000, clock)
+    for n in range(500):
+        cache.put(
+            (b"/thing", b"n=%d" % n, b"", b""), [(b"content-type", b"application/json")], bytes(1000), 60
+        )
+    assert 90_000 < cache.stored_bytes <= 100_000
+
+
+def test_the_counted_size_of_a_response_is_at_least_what_it_really_takes(clock: FixedClock) -> None:
+    cache = ResponseCache(1 << 30, clock)
+    gc.collect()
+    tracemalloc.start()
+    try:
+        before = tracemalloc.get_traced_memory()[0]
+        for n in range(2000):
+            key = (b"/v1/pageviews/en.wikipedia/Title_%06d" % n, b"from=2023-01", b"application/json", b"")
+            headers = [(b"content-type", b"application/json"), (b"etag", b'"%032x"' % n)]
+            cache.put(key, headers, bytes(500) + b"%d" % n, 60)
+        gc.collect()
+        used = tracemalloc.get_traced_memory()[0] - before
+    finally:
+        tracemalloc.stop()
+    assert used <= cache.stored_bytes

@@ -1,8 +1,11 @@
-"""The in-process cache forgets each entry once its keep time has passed."""
+"""The in-process cache: bounded by a byte budget counted from what it stores, and each entry forgotten once its
+keep time has passed."""
 
 from __future__ import annotations
 
 import datetime as dt
+import gc
+import tracemalloc
 
 from pageviews.adapters.outbound.cache.memory import MemoryCache
 from pageviews.domain.cache_policy import Entry
@@ -17,9 +20,42 @@ def entry(keep: dt.timedelta = dt.timedelta(days=1), payload: bytes = b"x") -> E
 
 async def test_an_entry_is_there_until_its_keep_time() -> None:
     clock = FixedClock(NOW)
-    cache = MemoryCache(10, clock)
+    cache = MemoryCache(1 << 20, clock)
     await cache.put("k", entry(dt.timedelta(hours=1)))
     clock.current += dt.timedelta(minutes=59)
     kept = await cache.get("k")
     clock.current += dt.timedelta(minutes=1)
     assert (entry(dt.timedelta(hours=1)), None) == (kept, await cache.get("k"))
+
+
+async def test_what_is_stored_never_counts_for_more_than_the_budget() -> None:
+    cache = MemoryCache(100_000, FixedClock(NOW))
+    for n in range(1000):
+        await cache.put(f"k{n}", entry(payload=bytes(1000)))
+    assert 90_000 < cache.stored_bytes <= 100_000
+
+
+async def test_an_entry_larger_than_the_whole_budget_is_not_stored() -> None:
+    cache = MemoryCache(10_000, FixedClock(NOW))
+    await cache.put("big", entry(payload=bytes(20_000)))
+    assert (await cache.get("big"), cache.stored_bytes) == (None, 0)
+
+
+async def test_the_counted_size_is_at_least_what_an_entry_really_takes() -> None:
+    """The budget is counted, not measured: the count must not be below what the entries use in memory."""
+    clock = FixedClock(NOW)
+    cache = MemoryCache(1 << 30, clock)
+    gc.collect()
+    tracemalloc.start()
+    try:
+        before = tracemalloc.get_traced_memory()[0]
+        for n in range(2000):
+            key = f"pv1|per-article|en.wikipedia|all-access|user|daily|20231001|20231031|Title_{n:06d}"
+            await cache.put(
+                key, Entry(NOW + dt.timedelta(hours=n), NOW + dt.timedelta(days=7), bytes(500) + b"%d" % n)
+            )
+        gc.collect()
+        used = tracemalloc.get_traced_memory()[0] - before
+    finally:
+        tracemalloc.stop()
+    assert used <= cache.stored_bytes

@@ -87,6 +87,22 @@ class InvalidRequest(InvalidInput):
     code = "invalid_request"
 
 
+class InvalidParameter(InvalidInput):
+    """A query parameter the endpoint does not take (or takes once), or a value it cannot take."""
+
+    code = "invalid_parameter"
+
+
+class NotAcceptable(PageviewsError):
+    """The client's `Accept` allows none of the representations the resource has."""
+
+    code = "not_acceptable"
+
+
+class BodyTooLarge(InvalidInput):
+    code = "body_too_large"
+
+
 class NoSuchRoute(PageviewsError):
     code = "not_found"
 

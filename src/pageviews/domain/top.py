@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import re
+
 import msgspec
 
-from pageviews.domain.errors import InvalidLimit
+from pageviews.domain.errors import InvalidLimit, InvalidRequest
 from pageviews.domain.model import Access, Month, Project
 
 MAX_TOP = 1000
@@ -23,6 +25,18 @@ class TopArticles(msgspec.Struct, frozen=True):
     month: Month
     entries: tuple[TopEntry, ...]
     stale: bool = False
+
+
+_WHOLE_NUMBER = re.compile(r"-?(?:0|[1-9][0-9]{0,6})")
+
+
+def parse_limit(text: str) -> int:
+    """A limit as a client writes it: a plain integer (not `1e3`, `1.0`, `+5` or `010`)."""
+    if not _WHOLE_NUMBER.fullmatch(text):
+        raise InvalidRequest(
+            f"limit must be a whole number from 1 to {MAX_TOP}, like {DEFAULT_TOP}; got {text!r}"
+        )
+    return check_limit(int(text))
 
 
 def check_limit(limit: int) -> int:

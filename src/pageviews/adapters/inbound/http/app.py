@@ -15,13 +15,15 @@ from litestar.datastructures import State
 from litestar.di import Provide
 
 from pageviews.adapters.inbound.http.batch import batch
-from pageviews.adapters.inbound.http.conditional import ETagMiddleware
+from pageviews.adapters.inbound.http.conditional import ETagMiddleware, RememberVary, merge_vary
 from pageviews.adapters.inbound.http.docs import docs_assets_router, openapi_config
 from pageviews.adapters.inbound.http.monthly import monthly_view_count
 from pageviews.adapters.inbound.http.observed import Observed
 from pageviews.adapters.inbound.http.operations import apidocs, health, metrics_endpoint, ready
+from pageviews.adapters.inbound.http.parameters import refuse_unknown_parameters
 from pageviews.adapters.inbound.http.problems import EXCEPTION_HANDLERS
 from pageviews.adapters.inbound.http.rate_limit import RateLimitMiddleware
+from pageviews.adapters.inbound.http.requests import StrictRequest
 from pageviews.adapters.inbound.http.response_cache import ResponseCacheMiddleware
 from pageviews.adapters.inbound.http.series import series
 from pageviews.adapters.inbound.http.serving import (
@@ -74,11 +76,14 @@ def create_app(
         # Outermost first: replays from the response cache get their ETag and are not rate-limited (they cost
         # what /health costs); everything that reaches a handler is counted.
         middleware=[
+            RememberVary(),
             ETagMiddleware(),
             ResponseCacheMiddleware(response_cache_of),
             RateLimitMiddleware(rate_limiting_of),
         ],
         exception_handlers=EXCEPTION_HANDLERS,
+        request_class=StrictRequest,
+        before_request=refuse_unknown_parameters,
         lifespan=[lifespan],
         openapi_config=openapi_config(),
         cors_config=_cors(cors_origins),
@@ -101,9 +106,10 @@ class PageviewsApp(Litestar):
         if scope["type"] != "http":
             await super().__call__(scope, receive, send)
         elif scope["method"] == "HEAD":
-            await self._observed({**scope, "method": "GET"}, receive, _without_body(send))
+            head: Any = {**scope, "method": "GET"}
+            await self._observed(head, receive, merge_vary(head, _without_body(send)))
         else:
-            await self._observed(scope, receive, send)
+            await self._observed(scope, receive, merge_vary(scope, send))
 
 
 def _without_body(send: Any) -> Any:

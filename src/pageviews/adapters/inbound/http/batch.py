@@ -17,6 +17,9 @@ from pageviews.domain.errors import PageviewsError
 from pageviews.domain.model import Access, Agent, Granularity, Project
 from pageviews.domain.series import PeriodRange, Series
 
+MAX_BATCH_BODY = 64 * 1024
+"""Bytes a batch body may have: 100 titles of 255 bytes each, escaped, fit several times over."""
+
 
 @post(
     "/v1/pageviews/batch",
@@ -57,7 +60,8 @@ from pageviews.domain.series import PeriodRange, Series
     "order: its series, or a problem for that article alone (one bad title does not fail the batch).",
     tags=["v1"],
     status_code=200,
-    responses=error_responses(400, 429, 500),
+    request_max_body_size=MAX_BATCH_BODY,
+    responses=error_responses(400, 413, 429, 500),
 )
 async def batch(
     data: Annotated[

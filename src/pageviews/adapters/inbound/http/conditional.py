@@ -99,3 +99,49 @@ async def _send_tagged(
     start["status"] = 304
     await send(start)
     await send({"type": "http.response.body", "body": b"", "more_body": False})
+
+
+class RememberVary(ASGIMiddleware):
+    """Remembers what a response varies on, as its handler said, before outer layers (CORS) may replace the
+    header: `merge_vary` puts the two back together."""
+
+    scopes = (ScopeType.HTTP,)
+
+    async def handle(self, scope: Scope, receive: Receive, send: Send, next_app: ASGIApp) -> None:
+        async def remembering_send(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                varies = [v for k, v in message.get("headers", ()) if k.lower() == b"vary"]
+                if varies:
+                    scope.setdefault("state", {})[_VARY_STATE] = varies
+            await send(message)
+
+        await next_app(scope, receive, remembering_send)
+
+
+def merge_vary(scope: Scope, send: Send) -> Send:
+    """`Vary` is merged, never replaced: the final header lists every name any layer said, once each."""
+
+    async def merging_send(message: Message) -> None:
+        if message["type"] == "http.response.start":
+            remembered: list[bytes] = scope.get("state", {}).get(_VARY_STATE, [])
+            if remembered:
+                headers = message.get("headers", [])
+                final = [v for k, v in headers if k.lower() == b"vary"]
+                others = [(k, v) for k, v in headers if k.lower() != b"vary"]
+                message["headers"] = [*others, (b"vary", b", ".join(_vary_names([*remembered, *final])))]
+        await send(message)
+
+    return merging_send
+
+
+_VARY_STATE = "pageviews.vary"
+
+
+def _vary_names(values: list[bytes]) -> list[bytes]:
+    seen: dict[bytes, bytes] = {}
+    for value in values:
+        for name in value.split(b","):
+            name = name.strip()
+            if name:
+                seen.setdefault(name.lower(), name)
+    return list(seen.values())

@@ -1,19 +1,59 @@
-"""JSON or CSV, by the `Accept` header: the choice, the `Vary` that tells shared caches apart, and the CSV."""
+"""JSON or CSV: chosen by `?format=` or else by the `Accept` header (with its q-values honoured: `q=0` means
+"not this"), before any work is done; the `Vary` that tells shared caches apart; and the CSV itself."""
 
 from __future__ import annotations
 
 import csv
+import enum
 import io
 from collections.abc import Sequence
-from typing import Any
+from typing import Annotated, Any
 
+import mimeparse
 from litestar import Request, Response
+from litestar.params import QueryParameter
 
-CSV = "text/csv"
+from pageviews.domain.errors import InvalidParameter, InvalidRequest, NotAcceptable
 
 
-def wants_csv(request: Request[Any, Any, Any]) -> bool:
-    return request.accept.best_match(["application/json", CSV], default="application/json") == CSV
+class Representation(enum.StrEnum):
+    JSON = "application/json"
+    CSV = "text/csv"
+
+
+_BY_FORMAT = {"json": Representation.JSON, "csv": Representation.CSV}
+_OFFERED = [Representation.CSV.value, Representation.JSON.value]
+"""What `Accept` chooses among; on a tie mimeparse takes the last, so `*/*` is JSON."""
+
+FormatQuery = Annotated[
+    str | None,
+    QueryParameter(
+        name="format",
+        description="`json` or `csv`: the same as `Accept: application/json` or `Accept: text/csv`, for "
+        "links and spreadsheets (it wins over `Accept`).",
+        schema_extra={"enum": list(_BY_FORMAT)},
+        required=False,
+    ),
+]
+
+
+def representation(request: Request[Any, Any, Any], format: str | None) -> Representation:
+    """What the client asked for; a 406 problem when its `Accept` allows neither JSON nor CSV."""
+    if format is not None:
+        try:
+            return _BY_FORMAT[format]
+        except KeyError:
+            raise InvalidParameter(f"format must be json or csv; got {format!r}") from None
+    accept = ", ".join(request.headers.getall("accept", [])).strip()
+    if not accept:
+        return Representation.JSON
+    try:
+        best = mimeparse.best_match(_OFFERED, accept)
+    except ValueError:
+        raise InvalidRequest(f"the Accept header {accept!r} is not a list of media ranges") from None
+    if not best:
+        raise NotAcceptable(f"this resource is application/json or text/csv; Accept: {accept} allows neither")
+    return Representation(best)
 
 
 def negotiated(headers: dict[str, str]) -> dict[str, str]:
@@ -28,4 +68,4 @@ def csv_response(
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(header)
     writer.writerows(rows)
-    return Response(buffer.getvalue(), media_type=CSV, headers=headers)
+    return Response(buffer.getvalue(), media_type=Representation.CSV.value, headers=headers)

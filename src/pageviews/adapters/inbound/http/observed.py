@@ -25,6 +25,7 @@ Send = Callable[[Any], Awaitable[None]]
 ASGIApp = Callable[..., Awaitable[None]]
 
 
+_KNOWN_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TRACE", "CONNECT"})
 _REQUEST_ID = re.compile(r"[A-Za-z0-9._:@/+=-]{1,128}")
 
 API_CSP = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
@@ -87,7 +88,9 @@ class Observed:
         method = scope["method"]
         metrics = self._metrics_of()
         if metrics is not None:  # None only before start-up, when nothing but a 503 is answered
-            metrics.requests.labels(route, method, str(status)).inc()
+            # Bounded labels: a client cannot make a series per method name it invents.
+            label = method if method in _KNOWN_METHODS else "other"
+            metrics.requests.labels(route, label, str(status)).inc()
             metrics.latency.labels(route).observe(seconds)
         log.info(
             "request",

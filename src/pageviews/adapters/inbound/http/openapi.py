@@ -15,6 +15,7 @@ _DESCRIPTIONS = {
     400: "Invalid input (title, year, month, future month, month before July 2015, project, access, agent, "
     "range); nothing was asked upstream.",
     404: "Wikimedia has no data: zero views, an unknown title, or not loaded yet; it cannot tell which.",
+    413: "The body is larger than the endpoint takes.",
     429: "Too many requests from this client; retry after `Retry-After` seconds.",
     500: "An unexpected error; it was logged with its traceback, and no internals are in the response.",
     502: "Wikimedia answered something unusable (5xx, not JSON, wrong shape, wrong period).",
@@ -26,6 +27,7 @@ _DESCRIPTIONS = {
 _EXAMPLES = {
     400: ("invalid_month", "month must be between 1 and 12; got 13"),
     404: ("no_data", NO_DATA_DETAIL),
+    413: ("body_too_large", "the body is larger than 65536 bytes"),
     429: (RateLimited.code, "too many requests from this client; retry in 1 s"),
     500: (PageviewsError.code, "an unexpected error occurred; it has been logged"),
     502: ("upstream_error", "Wikimedia answered 500"),

@@ -1,12 +1,17 @@
-"""Query and path parameters shared by several resources, with their OpenAPI descriptions."""
+"""Query and path parameters shared by several resources, with their OpenAPI descriptions, and the rule that a
+request carries no query parameter its endpoint does not declare."""
 
 from __future__ import annotations
 
-from typing import Annotated
+import difflib
+from typing import Annotated, Any
 
+from litestar import Request
+from litestar.handlers.base import BaseRouteHandler
 from litestar.openapi.spec import Example
 from litestar.params import PathParameter, QueryParameter
 
+from pageviews.domain.errors import InvalidParameter
 from pageviews.domain.model import Access, Agent, Granularity
 from pageviews.domain.series import Breakdown
 
@@ -77,3 +82,38 @@ BreakdownQuery = Annotated[
         required=False,
     ),
 ]
+
+
+def query_names(handler: BaseRouteHandler) -> frozenset[str]:
+    """The query parameters a handler declares, by the names clients send."""
+    return frozenset(
+        field.kwarg_definition.name or name
+        for name, field in handler.parsed_fn_signature.parameters.items()
+        if isinstance(field.kwarg_definition, QueryParameter)
+    )
+
+
+_TAKEN: dict[Any, frozenset[str]] = {}
+"""By handler function (the same in every application built from the module's handlers)."""
+
+
+async def refuse_unknown_parameters(request: Request[Any, Any, Any]) -> None:
+    """A `before_request` hook: a misspelt or unknown query parameter, or one sent twice, is a 400 that names it
+    (with the closest known name), never silently ignored."""
+    handler = request.route_handler
+    if not getattr(handler.fn, "__module__", "").startswith("pageviews."):
+        return  # the docs and static files Litestar serves for us
+    taken = _TAKEN.get(handler.fn)
+    if taken is None:
+        taken = _TAKEN[handler.fn] = query_names(handler)
+    sent = [name for name, _ in request.query_params.multi_items()]
+    for name in sent:
+        if name not in taken:
+            close = difflib.get_close_matches(name, taken, n=1)
+            hint = f" (did you mean `{close[0]}`?)" if close else ""
+            known = ", ".join(f"`{n}`" for n in sorted(taken)) or "none"
+            raise InvalidParameter(f"unknown query parameter `{name}`{hint}; this endpoint takes {known}")
+        if sent.count(name) > 1:
+            raise InvalidParameter(
+                f"the query parameter `{name}` is given {sent.count(name)} times; give it once"
+            )

@@ -14,11 +14,13 @@ from litestar.exceptions import HTTPException, NotFoundException, ValidationExce
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 
 from pageviews.domain.errors import (
+    BodyTooLarge,
     InvalidInput,
     InvalidRequest,
     MethodNotAllowed,
     NoData,
     NoSuchRoute,
+    NotAcceptable,
     NotReady,
     PageviewsError,
     UpstreamError,
@@ -46,6 +48,7 @@ class Problem(msgspec.Struct, omit_defaults=True):
 STATUS_OF: dict[type[PageviewsError], int] = {
     InvalidInput: 400,
     NoData: 404,
+    NotAcceptable: 406,
     UpstreamError: 502,
     UpstreamUnavailable: 503,
     UpstreamTimeout: 504,
@@ -55,6 +58,7 @@ _HTTP_CODES = {
     400: InvalidRequest.code,
     404: NoSuchRoute.code,
     405: MethodNotAllowed.code,
+    413: BodyTooLarge.code,
     503: NotReady.code,
 }
 """The codes of the errors that Litestar raises itself (routing, parameter parsing, the not-started 503)."""
@@ -98,6 +102,8 @@ def http_error_handler(request: Request[Any, Any, Any], exc: HTTPException) -> R
     detail = exc.detail
     if isinstance(exc, NotFoundException) and detail == HTTPStatus.NOT_FOUND.phrase:
         detail = f"there is no resource at {request.url.path}; see /schema for the API"
+    elif status == 413:
+        detail = "the body is larger than this endpoint takes"
     elif isinstance(exc, ValidationException) and exc.extra:
         detail = f"{detail}: {_describe(exc.extra)}"
     return problem_response(problem(status, code, detail, request.url.path), _passed_headers(exc))
@@ -113,11 +119,18 @@ def internal_error_handler(request: Request[Any, Any, Any], exc: Exception) -> R
 
 def _describe(extra: object) -> str:
     if isinstance(extra, list):
-        return "; ".join(
-            f"{item.get('key', '?')}: {item.get('message', '')}" if isinstance(item, dict) else str(item)
-            for item in extra
-        )
+        return "; ".join(_describe_one(item) if isinstance(item, dict) else str(item) for item in extra)
     return str(extra)
+
+
+def _describe_one(item: dict[str, Any]) -> str:
+    """`data` is Litestar's name for the body; a message that is only the key quoted means it is missing."""
+    key = str(item.get("key", "?"))
+    message = str(item.get("message", ""))
+    name = "the body" if key == "data" else key
+    if message.strip("'\"") == key:
+        return f"{name} is missing"
+    return f"{name}: {message}"
 
 
 def _passed_headers(exc: HTTPException) -> dict[str, str] | None:

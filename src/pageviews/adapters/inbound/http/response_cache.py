@@ -24,26 +24,45 @@ _KEYED_HEADERS = (b"accept", b"origin")
 Key = tuple[bytes, ...]
 
 
-class _Stored:
-    __slots__ = ("body", "expires", "headers", "stored")
+STORED_OVERHEAD = 800
+"""Bytes a stored response costs beyond its key, headers and body: the objects holding them and the cache's
+bookkeeping (measured with tracemalloc, as for the domain cache)."""
 
-    def __init__(self, headers: list[tuple[bytes, bytes]], body: bytes, stored: float, max_age: int) -> None:
+
+class _Stored:
+    __slots__ = ("body", "expires", "headers", "size", "stored")
+
+    def __init__(
+        self, headers: list[tuple[bytes, bytes]], body: bytes, stored: float, max_age: int, size: int
+    ) -> None:
         self.headers = headers
         self.body = body
         self.stored = stored
         self.expires = stored + max_age
+        self.size = size
 
 
 def _expires(_key: Key, stored: _Stored, _now: float) -> float:
     return stored.expires
 
 
-class ResponseCache:
-    """The stored responses of one running application, each until its max-age has passed."""
+def _size(stored: _Stored) -> int:
+    return stored.size
 
-    def __init__(self, max_entries: int, clock: Clock) -> None:
+
+class ResponseCache:
+    """The stored responses of one running application, within a byte budget (least recently used go first),
+    each until its max-age has passed."""
+
+    def __init__(self, budget_bytes: int, clock: Clock) -> None:
         self._clock = clock
-        self._stored: TLRUCache[Key, _Stored] = TLRUCache(maxsize=max_entries, ttu=_expires, timer=self.now)
+        self._stored: TLRUCache[Key, _Stored] = TLRUCache(
+            maxsize=budget_bytes, ttu=_expires, timer=self.now, getsizeof=_size
+        )
+
+    @property
+    def stored_bytes(self) -> int:
+        return int(self._stored.currsize)
 
     def now(self) -> float:
         return self._clock.now().timestamp()
@@ -52,7 +71,11 @@ class ResponseCache:
         return self._stored.get(key)
 
     def put(self, key: Key, headers: list[tuple[bytes, bytes]], body: bytes, max_age: int) -> None:
-        self._stored[key] = _Stored(headers, body, self.now(), max_age)
+        size = (
+            STORED_OVERHEAD + len(body) + sum(map(len, key)) + sum(len(n) + len(v) + 64 for n, v in headers)
+        )
+        if size <= self._stored.maxsize:
+            self._stored[key] = _Stored(headers, body, self.now(), max_age, size)
 
 
 class ResponseCacheMiddleware(ASGIMiddleware):

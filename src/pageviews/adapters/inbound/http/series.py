@@ -9,7 +9,13 @@ from litestar.di import NamedDependency
 from litestar.params import PathParameter
 
 from pageviews.adapters.inbound.http.conditional import cache_headers
-from pageviews.adapters.inbound.http.negotiation import csv_response, negotiated, wants_csv
+from pageviews.adapters.inbound.http.negotiation import (
+    FormatQuery,
+    Representation,
+    csv_response,
+    negotiated,
+    representation,
+)
 from pageviews.adapters.inbound.http.openapi import documented_ok, error_responses
 from pageviews.adapters.inbound.http.parameters import (
     AccessQuery,
@@ -74,7 +80,9 @@ async def series(
     access: AccessQuery = Access.ALL.value,
     agent: OptionalAgentQuery = None,
     breakdown: BreakdownQuery = None,
+    format: FormatQuery = None,
 ) -> Response[SeriesOut]:
+    wanted = representation(request, format)
     parsed_project = Project.parse(project)
     parsed_access, parsed_agent = Access.parse(access), None if agent is None else Agent.parse(agent)
     split = None if breakdown is None else Breakdown.parse(breakdown, parsed_access, parsed_agent)
@@ -88,7 +96,7 @@ async def series(
     found = await service.series(query, periods, split)
     answer = SeriesOut.of(found)
     headers = negotiated(cache_headers(cache_policy, found.complete, found.stale))
-    if wants_csv(request):
+    if wanted is Representation.CSV:
         parts = list(answer.items[0].breakdown or {}) if answer.items else []
         rows = [[i.period, i.views, *((i.breakdown or {}).get(p, 0) for p in parts)] for i in answer.items]
         return csv_response(["period", "views", *parts], rows, headers)

@@ -10,14 +10,20 @@ from litestar.openapi.spec import Example
 from litestar.params import PathParameter, QueryParameter
 
 from pageviews.adapters.inbound.http.conditional import cache_headers
-from pageviews.adapters.inbound.http.negotiation import csv_response, negotiated, wants_csv
+from pageviews.adapters.inbound.http.negotiation import (
+    FormatQuery,
+    Representation,
+    csv_response,
+    negotiated,
+    representation,
+)
 from pageviews.adapters.inbound.http.openapi import documented_ok, error_responses
 from pageviews.adapters.inbound.http.parameters import AccessQuery, ProjectPath
 from pageviews.adapters.inbound.http.schemas import TopOut
 from pageviews.application.use_cases import PageviewsService
 from pageviews.domain.cache_policy import CachePolicy
 from pageviews.domain.model import Access, Month, Project
-from pageviews.domain.top import DEFAULT_TOP, MAX_TOP
+from pageviews.domain.top import DEFAULT_TOP, MAX_TOP, parse_limit
 
 
 @get(
@@ -50,20 +56,24 @@ async def top(
     cache_policy: NamedDependency[CachePolicy],
     access: AccessQuery = Access.ALL.value,
     limit: Annotated[
-        int,
-        # The bounds are documented but checked by the domain, so a client gets the `invalid_limit` code.
+        str,
+        # Read as text and parsed by the domain: only a plain whole number is a limit (not 1e3 or 1.0), and a
+        # client gets the `invalid_limit` code for one out of bounds.
         QueryParameter(
             name="limit",
             description=f"At most this many (1 to {MAX_TOP}).",
-            schema_extra={"minimum": 1, "maximum": MAX_TOP},
+            schema_extra={"type": "integer", "minimum": 1, "maximum": MAX_TOP, "default": DEFAULT_TOP},
         ),
-    ] = DEFAULT_TOP,
+    ] = str(DEFAULT_TOP),
+    format: FormatQuery = None,
 ) -> Response[TopOut]:
-    found = await service.top(Project.parse(project), Access.parse(access), Month.parse(month), limit)
+    wanted = representation(request, format)
+    parsed = Project.parse(project), Access.parse(access), Month.parse(month), parse_limit(limit)
+    found = await service.top(*parsed)
     answer = TopOut.of(found)
     # Top lists exist for complete months only.
     headers = negotiated(cache_headers(cache_policy, complete=True, stale=found.stale))
-    if wants_csv(request):
+    if wanted is Representation.CSV:
         rows = [[i.rank, i.article, i.views] for i in answer.items]
         return csv_response(["rank", "article", "views"], rows, headers)
     return Response(answer, headers=headers)

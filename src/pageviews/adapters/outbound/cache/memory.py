@@ -1,5 +1,6 @@
-"""The in-process cache: bounded by a number of entries (least recently used go first), each dropped once its
-`keep_until` has passed. The default cache, and the near tier in front of Redis."""
+"""The in-process cache: bounded by a byte budget counted from what is stored (least recently used entries go
+first), each entry dropped once its `keep_until` has passed. The default cache, and the near tier in front of
+Redis."""
 
 from __future__ import annotations
 
@@ -8,22 +9,42 @@ from cachetools import TLRUCache
 from pageviews.domain.cache_policy import CacheHealth, Entry
 from pageviews.domain.ports import Clock
 
+ENTRY_OVERHEAD = 600
+"""Bytes an entry costs beyond its key, payload and detail: the Entry and its datetimes, the key's string
+object, and the cache's own bookkeeping (measured with tracemalloc; see tests/unit/test_memory_cache.py)."""
 
-def _keep_until(_key: str, entry: Entry, _now: float) -> float:
-    return entry.keep_until.timestamp()
+
+def size_of(key: str, entry: Entry) -> int:
+    return ENTRY_OVERHEAD + len(key) + len(entry.payload) + len(entry.no_data or "")
+
+
+def _keep_until(_key: str, stored: tuple[Entry, int], _now: float) -> float:
+    return stored[0].keep_until.timestamp()
+
+
+def _size(stored: tuple[Entry, int]) -> int:
+    return stored[1]
 
 
 class MemoryCache:
-    def __init__(self, max_entries: int, clock: Clock) -> None:
-        self._entries: TLRUCache[str, Entry] = TLRUCache(
-            maxsize=max_entries, ttu=_keep_until, timer=lambda: clock.now().timestamp()
+    def __init__(self, budget_bytes: int, clock: Clock) -> None:
+        self._entries: TLRUCache[str, tuple[Entry, int]] = TLRUCache(
+            maxsize=budget_bytes, ttu=_keep_until, timer=lambda: clock.now().timestamp(), getsizeof=_size
         )
 
+    @property
+    def stored_bytes(self) -> int:
+        """What the stored entries count for against the budget."""
+        return int(self._entries.currsize)
+
     async def get(self, key: str) -> Entry | None:
-        return self._entries.get(key)
+        stored = self._entries.get(key)
+        return None if stored is None else stored[0]
 
     async def put(self, key: str, entry: Entry) -> None:
-        self._entries[key] = entry
+        size = size_of(key, entry)
+        if size <= self._entries.maxsize:
+            self._entries[key] = (entry, size)
 
     async def health(self) -> CacheHealth:
         return CacheHealth.MEMORY

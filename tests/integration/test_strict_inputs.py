@@ -1,0 +1,191 @@
+"""Whatever a client sends, it gets an answer or an RFC 9457 problem that says what was wrong, and nothing it
+got wrong reaches Wikimedia: unknown parameters, numbers that are not plain integers, unacceptable media types,
+bodies that are not JSON, too deep, too large or not UTF-8. Metric labels stay bounded and `Vary` is merged."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+import pytest
+from litestar import Litestar
+from litestar.testing import TestClient
+
+from tests.support.app import container_for, serve, settings_from_env
+from tests.support.fake_wikimedia import FakeWikimedia
+from tests.support.http import assert_problem, json_of
+
+Client = TestClient[Litestar]
+SERIES = "/v1/pageviews/en.wikipedia/Albert_Einstein"
+TOP = "/v1/top/en.wikipedia/2023-12"
+BATCH = "/v1/pageviews/batch"
+
+
+@pytest.fixture(autouse=True)
+def seeded(fake: FakeWikimedia) -> None:
+    fake.add_month("Albert_Einstein", dt.date(2023, 10, 1), 5)
+    fake.top[("en.wikipedia", "all-access", "2023", "12")] = [{"article": "Main_Page", "views": 9, "rank": 1}]
+
+
+# -- query parameters ------------------------------------------------------------------------------------------
+
+
+def test_a_misspelt_parameter_is_named_with_the_one_it_resembles(client: Client, fake: FakeWikimedia) -> None:
+    body = assert_problem(
+        client.get(SERIES, params={"from": "2023-10", "agnet": "spider"}), 400, "invalid_parameter"
+    )
+    assert ("`agnet`" in body["detail"], "did you mean `agent`?" in body["detail"], fake.requests) == (
+        True,
+        True,
+        [],
+    )
+
+
+def test_a_parameter_the_endpoint_does_not_take_is_refused(client: Client) -> None:
+    """Top lists count human traffic only: an `agent` there would be silently ignored."""
+    body = assert_problem(client.get(TOP, params={"agent": "spider"}), 400, "invalid_parameter")
+    assert "`agent`" in body["detail"]
+
+
+def test_the_original_endpoint_refuses_unknown_parameters_too(client: Client) -> None:
+    response = client.get("/monthly_view_count/Albert_Einstein/2023/10", params={"projekt": "de.wikipedia"})
+    assert "did you mean `project`?" in assert_problem(response, 400, "invalid_parameter")["detail"]
+
+
+def test_a_parameter_given_twice_is_refused(client: Client) -> None:
+    response = client.get(f"{SERIES}?from=2023-10&from=2023-11")
+    assert "`from`" in assert_problem(response, 400, "invalid_parameter")["detail"]
+
+
+def test_operational_endpoints_take_no_parameters(client: Client) -> None:
+    assert_problem(client.get("/health", params={"verbose": "1"}), 400, "invalid_parameter")
+
+
+@pytest.mark.parametrize("limit", ["1e3", "1.0", "+5", "010", " 10", "0x10", "\u0661\u0660"])
+def test_a_limit_is_a_plain_integer(limit: str, client: Client, fake: FakeWikimedia) -> None:
+    assert_problem(client.get(TOP, params={"limit": limit}), 400, "invalid_request")
+    assert fake.requests == []
+
+
+def test_a_plain_integer_limit_is_taken(client: Client) -> None:
+    assert len(json_of(client.get(TOP, params={"limit": "1000"}))["items"]) == 1
+
+
+# -- representations -------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("accept", "expected"),
+    [
+        ("text/csv", "text/csv; charset=utf-8"),
+        ("application/json", "application/json"),
+        ("*/*", "application/json"),
+        ("text/csv;q=0.9, application/json;q=0.5", "text/csv; charset=utf-8"),
+        ("application/json;q=0, text/*", "text/csv; charset=utf-8"),
+        ("text/csv;q=0, */*", "application/json"),
+    ],
+)
+def test_accept_chooses_by_its_q_values(accept: str, expected: str, client: Client) -> None:
+    response = client.get(SERIES, params={"from": "2023-10"}, headers={"accept": accept})
+    assert (response.status_code, response.headers["content-type"]) == (200, expected)
+
+
+@pytest.mark.parametrize("accept", ["text/csv;q=0", "application/xml", "text/csv;q=0, application/json;q=0"])
+def test_nothing_acceptable_is_a_406_problem_before_anything_is_asked(
+    accept: str, client: Client, fake: FakeWikimedia
+) -> None:
+    response = client.get(SERIES, params={"from": "2023-10"}, headers={"accept": accept})
+    assert_problem(response, 406, "not_acceptable")
+    assert fake.requests == []
+
+
+def test_a_malformed_accept_header_is_a_400_problem(client: Client) -> None:
+    response = client.get(SERIES, params={"from": "2023-10"}, headers={"accept": "not a media range"})
+    assert_problem(response, 400, "invalid_request")
+
+
+@pytest.mark.parametrize(
+    ("format", "expected"), [("csv", "text/csv; charset=utf-8"), ("json", "application/json")]
+)
+def test_format_wins_over_accept(format: str, expected: str, client: Client) -> None:
+    """A link or a spreadsheet's "import from URL" cannot send a header."""
+    response = client.get(
+        SERIES, params={"from": "2023-10", "format": format}, headers={"accept": "text/html"}
+    )
+    assert (response.status_code, response.headers["content-type"]) == (200, expected)
+
+
+def test_the_csv_asked_by_format_is_the_csv_asked_by_accept(client: Client) -> None:
+    by_format = client.get(TOP, params={"format": "csv"})
+    by_accept = client.get(TOP, headers={"accept": "text/csv"})
+    assert (by_format.status_code, by_format.content) == (200, by_accept.content)
+
+
+def test_an_unknown_format_is_an_invalid_parameter(client: Client) -> None:
+    assert_problem(client.get(SERIES, params={"from": "2023-10", "format": "xml"}), 400, "invalid_parameter")
+
+
+# -- bodies ----------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        b"[" * 20_000 + b"]" * 20_000,
+        b'{"articles": ["\xff\xfe"], "from": "2023-10"}',
+        b"",
+        b"not json",
+        b'{"articles": "Albert_Einstein", "from": "2023-10"}',
+        b'{"articles": ["Albert_Einstein"], "from": 202310}',
+        b"null",
+    ],
+    ids=[
+        "nested-20000-deep",
+        "not-utf-8",
+        "empty",
+        "not-json",
+        "articles-not-a-list",
+        "from-not-a-string",
+        "null",
+    ],
+)
+def test_a_body_that_is_not_a_batch_is_a_400_problem(
+    body: bytes, client: Client, fake: FakeWikimedia
+) -> None:
+    response = client.post(BATCH, content=body, headers={"content-type": "application/json"})
+    assert_problem(response, 400, "invalid_request")
+    assert fake.requests == []
+
+
+def test_a_body_larger_than_a_batch_takes_is_a_413_problem(client: Client) -> None:
+    body = b'{"articles": ["' + b"A" * 70_000 + b'"], "from": "2023-10"}'
+    response = client.post(BATCH, content=body, headers={"content-type": "application/json"})
+    assert_problem(response, 413, "body_too_large")
+
+
+# -- metrics and headers ---------------------------------------------------------------------------------------
+
+
+def test_invented_methods_share_one_metric_label(client: Client) -> None:
+    for n in range(20):
+        client.request(f"BREW{n}", "/health")
+    metrics = client.get("/metrics").text
+    methods = set(re.findall(r'pageviews_http_requests_total\{method="([^"]+)"', metrics))
+    assert methods == {"other"}
+
+
+def test_unmatched_routes_share_one_metric_label(client: Client) -> None:
+    for n in range(20):
+        client.get(f"/nothing-{n}")
+    routes = set(re.findall(r'route="([^"]+)"', client.get("/metrics").text))
+    assert routes == {"unmatched"}
+
+
+def test_vary_is_merged_with_cors_not_replaced(fake: FakeWikimedia) -> None:
+    settings = settings_from_env(PAGEVIEWS_CORS_ORIGINS="https://app.example")
+    with serve(container_for(fake.transport(), settings=settings)) as client:
+        responses = [
+            client.get(SERIES, params={"from": "2023-10"}, headers={"origin": "https://app.example"})
+            for _ in range(2)  # the second is a replay from the response cache
+        ]
+    assert [r.headers.get_list("vary") for r in responses] == [["Accept, Origin"]] * 2
