@@ -19,6 +19,7 @@ from pageviews.adapters.inbound.http.conditional import ETagMiddleware, Remember
 from pageviews.adapters.inbound.http.docs import docs_assets_router, openapi_config
 from pageviews.adapters.inbound.http.monthly import monthly_view_count
 from pageviews.adapters.inbound.http.observed import Observed
+from pageviews.adapters.inbound.http.openapi import ClosedStructSchemaPlugin
 from pageviews.adapters.inbound.http.operations import apidocs, health, metrics_endpoint, ready
 from pageviews.adapters.inbound.http.parameters import refuse_unknown_parameters
 from pageviews.adapters.inbound.http.problems import EXCEPTION_HANDLERS
@@ -84,6 +85,7 @@ def create_app(
         exception_handlers=EXCEPTION_HANDLERS,
         request_class=StrictRequest,
         before_request=refuse_unknown_parameters,
+        plugins=[ClosedStructSchemaPlugin()],
         lifespan=[lifespan],
         openapi_config=openapi_config(),
         cors_config=_cors(cors_origins),

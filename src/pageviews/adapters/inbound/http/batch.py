@@ -8,6 +8,7 @@ from litestar import post
 from litestar.di import NamedDependency
 from litestar.openapi.spec import Example
 from litestar.params import Body
+from msgspec import UnsetType
 
 from pageviews.adapters.inbound.http.openapi import documented_ok, error_responses
 from pageviews.adapters.inbound.http.problems import problem, status_of
@@ -81,7 +82,8 @@ async def batch(
     service: NamedDependency[PageviewsService],
 ) -> BatchOut:
     project = Project.parse(data.project)
-    periods = PeriodRange.parse(Granularity.parse(data.granularity), data.from_, data.to, service.today())
+    end = None if isinstance(data.to, UnsetType) else data.to
+    periods = PeriodRange.parse(Granularity.parse(data.granularity), data.from_, end, service.today())
     results = await service.batch(
         project, data.articles, periods, Access.parse(data.access), Agent.parse(data.agent)
     )

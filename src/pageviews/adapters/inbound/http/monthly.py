@@ -10,6 +10,7 @@ from litestar.exceptions import NotFoundException
 from litestar.openapi.spec import Example
 from litestar.params import PathParameter
 
+from pageviews.adapters.inbound.http import patterns
 from pageviews.adapters.inbound.http.conditional import cache_headers
 from pageviews.adapters.inbound.http.openapi import documented_ok, error_responses
 from pageviews.adapters.inbound.http.parameters import AccessQuery, AgentQuery, ProjectQuery
@@ -56,8 +57,11 @@ async def monthly_view_count(
     path: Annotated[
         str,
         PathParameter(
-            description="`{article}/{year}/{month}`, e.g. `Albert_Einstein/2023/10` or `AC/DC/2023/10`.",
+            description="`{article}/{year}/{month}`, e.g. `Albert_Einstein/2023/10` or `AC/DC/2023/10`: a month "
+            "from July 2015 to the current one. The pattern's title is a common subset of titles; any title "
+            "MediaWiki allows is taken.",
             examples=[Example(value="Albert_Einstein/2023/10")],
+            schema_extra={"pattern": patterns.MONTHLY_PATH},
         ),
     ],
     service: NamedDependency[PageviewsService],

@@ -31,7 +31,7 @@ FormatQuery = Annotated[
         name="format",
         description="`json` or `csv`: the same as `Accept: application/json` or `Accept: text/csv`, for "
         "links and spreadsheets (it wins over `Accept`).",
-        schema_extra={"enum": list(_BY_FORMAT)},
+        schema_extra={"type": "string", "one_of": None, "enum": list(_BY_FORMAT)},
         required=False,
     ),
 ]

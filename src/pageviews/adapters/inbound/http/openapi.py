@@ -5,8 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import msgspec
+from litestar._openapi.schema_generation import SchemaCreator
+from litestar._openapi.schema_generation.plugins.struct import StructSchemaPlugin
 from litestar.openapi import ResponseSpec
 from litestar.openapi.spec import Example, OpenAPIMediaType, OpenAPIResponse, OpenAPIType, Operation, Schema
+from litestar.typing import FieldDefinition
 
 from pageviews.adapters.inbound.http.problems import PROBLEM_MEDIA_TYPE, Problem, problem
 from pageviews.domain.errors import NO_DATA_DETAIL, PageviewsError, RateLimited
@@ -72,3 +75,13 @@ def documented_ok(json_example: object, csv_example: str | None = None) -> type[
                 ok.content["text/csv"] = OpenAPIMediaType(schema=schema, example=csv_example)
 
     return DocumentedOperation
+
+
+class ClosedStructSchemaPlugin(StructSchemaPlugin):
+    """A body that refuses unknown fields (`forbid_unknown_fields`) says so: `additionalProperties: false`."""
+
+    def to_openapi_schema(self, field_definition: FieldDefinition, schema_creator: SchemaCreator) -> Schema:
+        schema = super().to_openapi_schema(field_definition, schema_creator)
+        if field_definition.type_.__struct_config__.forbid_unknown_fields:
+            schema.additional_properties = False
+        return schema

@@ -11,26 +11,42 @@ from litestar.handlers.base import BaseRouteHandler
 from litestar.openapi.spec import Example
 from litestar.params import PathParameter, QueryParameter
 
+from pageviews.adapters.inbound.http import patterns
 from pageviews.domain.errors import InvalidParameter
 from pageviews.domain.model import Access, Agent, Granularity
 from pageviews.domain.series import Breakdown
 
+ONE_STRING: dict[str, Any] = {"type": "string", "one_of": None}
+"""For an optional query parameter: a query value is a string when it is there, never null."""
+
+PROJECT_DESCRIPTION = (
+    "Wikimedia project, like en.wikipedia, de.wikipedia, es.wiktionary, commons.wikimedia "
+    "(en.wikipedia.org and upper case are accepted)."
+)
 ProjectQuery = Annotated[
     str,
     QueryParameter(
         name="project",
-        description="Wikimedia project, like en.wikipedia, de.wikipedia, es.wiktionary, commons.wikimedia "
-        "(en.wikipedia.org and upper case are accepted).",
+        description=PROJECT_DESCRIPTION,
         examples=[Example(value="en.wikipedia")],
+        schema_extra={"pattern": patterns.PROJECT, "default": "en.wikipedia"},
     ),
 ]
-ProjectPath = Annotated[str, PathParameter(description="Wikimedia project, like en.wikipedia.")]
+ProjectPath = Annotated[
+    str,
+    PathParameter(
+        description=PROJECT_DESCRIPTION,
+        examples=[Example(value="en.wikipedia")],
+        schema_extra={"pattern": patterns.PROJECT},
+    ),
+]
 AccessQuery = Annotated[
     str,
     QueryParameter(
         name="access",
-        description="Which platform's views to count.",
-        schema_extra={"enum": [a.value for a in Access]},
+        description="Which platform's views to count (all-access, the default: desktop, mobile-web and "
+        "mobile-app together).",
+        schema_extra={"enum": [a.value for a in Access], "default": Access.ALL.value},
     ),
 ]
 AgentQuery = Annotated[
@@ -38,15 +54,16 @@ AgentQuery = Annotated[
     QueryParameter(
         name="agent",
         description="Whose views to count: `user` (humans, the default), `spider`, `automated` or `all-agents`.",
-        schema_extra={"enum": [a.value for a in Agent]},
+        schema_extra={"enum": [a.value for a in Agent], "default": Agent.USER.value},
     ),
 ]
 OptionalAgentQuery = Annotated[
     str | None,
     QueryParameter(
         name="agent",
-        description="`user` (default), `spider`, `automated` or `all-agents`.",
-        schema_extra={"enum": [a.value for a in Agent]},
+        description="`user` (default), `spider`, `automated` or `all-agents`; not with `breakdown=agent`, whose "
+        "parts are all agents.",
+        schema_extra={**ONE_STRING, "enum": [a.value for a in Agent], "default": Agent.USER.value},
         required=False,
     ),
 ]
@@ -55,21 +72,28 @@ GranularityQuery = Annotated[
     QueryParameter(
         name="granularity",
         description="`monthly` (the default) or `daily`.",
-        schema_extra={"enum": [g.value for g in Granularity]},
+        schema_extra={"enum": [g.value for g in Granularity], "default": Granularity.MONTHLY.value},
     ),
 ]
 FromQuery = Annotated[
     str,
     QueryParameter(
         name="from",
-        description="First period: `YYYY-MM` (monthly or daily) or `YYYY-MM-DD` (daily).",
+        description="First period: `YYYY-MM` (monthly or daily) or `YYYY-MM-DD` (daily only), from July 2015 "
+        "(2015-07, 2015-07-01), where Wikimedia's per-article data starts, to today, not later.",
         examples=[Example(value="2023-01")],
+        schema_extra={"pattern": patterns.PERIOD},
     ),
 ]
 ToQuery = Annotated[
     str | None,
     QueryParameter(
-        name="to", description="Last period, same forms as `from` (default: `from`).", required=False
+        name="to",
+        description="Last period, same forms as `from` and not before it (default: `from`); at most 240 months or "
+        "1096 days after it.",
+        required=False,
+        examples=[Example(value="2023-12")],
+        schema_extra={**ONE_STRING, "pattern": patterns.PERIOD},
     ),
 ]
 BreakdownQuery = Annotated[
@@ -77,8 +101,9 @@ BreakdownQuery = Annotated[
     QueryParameter(
         name="breakdown",
         description="Split each period by `agent` (user/spider/automated) or `access` "
-        "(desktop/mobile-web/mobile-app); the parts add up to `views`.",
-        schema_extra={"enum": [b.value for b in Breakdown]},
+        "(desktop/mobile-web/mobile-app); the parts add up to `views`. Not with a filter on the same "
+        "dimension (`agent` other than all-agents, `access` other than all-access).",
+        schema_extra={**ONE_STRING, "enum": [b.value for b in Breakdown]},
         required=False,
     ),
 ]

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
-import msgspec
+from typing import Annotated, Any
 
+import msgspec
+from msgspec import UNSET, UnsetType
+
+from pageviews.adapters.inbound.http import patterns
 from pageviews.adapters.inbound.http.problems import Problem
+from pageviews.application.use_cases import MAX_BATCH
 from pageviews.domain.cache_policy import CacheHealth
 from pageviews.domain.model import Access, Agent, Granularity, MonthlyViews
 from pageviews.domain.series import Breakdown, Series
@@ -109,14 +114,37 @@ class TopOut(msgspec.Struct):
         return cls(top.project.name, str(top.month), top.access, items, top.stale)
 
 
+def _documented(description: str, **schema: Any) -> Any:
+    """JSON Schema for the document only: the domain checks these, so that a client gets its stable code."""
+    return msgspec.Meta(extra_json_schema={"description": description, "extra": schema})
+
+
 class BatchRequest(msgspec.Struct, forbid_unknown_fields=True):
-    articles: list[str]
-    from_: str = msgspec.field(name="from")
-    project: str = "en.wikipedia"
-    to: str | None = None
-    granularity: str = Granularity.MONTHLY.value
-    access: str = Access.ALL.value
-    agent: str = Agent.USER.value
+    articles: Annotated[
+        list[str],
+        _documented(
+            f"1 to {MAX_BATCH} titles of the project; a title that is not valid is a problem in its own result",
+            minItems=1,
+            maxItems=MAX_BATCH,
+        ),
+    ]
+    from_: Annotated[
+        str, _documented("First period, as in the series endpoint.", pattern=patterns.PERIOD)
+    ] = msgspec.field(name="from")
+    project: Annotated[
+        str, _documented("Wikimedia project, like en.wikipedia.", pattern=patterns.PROJECT)
+    ] = "en.wikipedia"
+    to: Annotated[str, _documented("Last period (default: `from`).", pattern=patterns.PERIOD)] | UnsetType = (
+        UNSET
+    )
+    """A string when it is there (not null)."""
+    granularity: Annotated[str, _documented("`monthly` or `daily`.", enum=[g.value for g in Granularity])] = (
+        Granularity.MONTHLY.value
+    )
+    access: Annotated[str, _documented("Which platform's views.", enum=[a.value for a in Access])] = (
+        Access.ALL.value
+    )
+    agent: Annotated[str, _documented("Whose views.", enum=[a.value for a in Agent])] = Agent.USER.value
 
 
 class BatchResult(msgspec.Struct, omit_defaults=True):

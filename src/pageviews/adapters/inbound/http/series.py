@@ -6,8 +6,10 @@ from typing import Annotated, Any
 
 from litestar import Request, Response, get
 from litestar.di import NamedDependency
+from litestar.openapi.spec import Example
 from litestar.params import PathParameter
 
+from pageviews.adapters.inbound.http import patterns
 from pageviews.adapters.inbound.http.conditional import cache_headers
 from pageviews.adapters.inbound.http.negotiation import (
     FormatQuery,
@@ -71,7 +73,15 @@ Send `Accept: text/csv` for CSV (`period,views` plus one column per part of a br
 async def series(
     request: Request[Any, Any, Any],
     project: ProjectPath,
-    article: Annotated[str, PathParameter(description="The title; may contain `/`.")],
+    article: Annotated[
+        str,
+        PathParameter(
+            description="The title, as on the wiki (spaces or underscores; it may contain `/`). The pattern is a "
+            "common subset of titles; any title MediaWiki allows is taken.",
+            examples=[Example(value="Albert_Einstein")],
+            schema_extra={"pattern": patterns.TITLE},
+        ),
+    ],
     service: NamedDependency[PageviewsService],
     cache_policy: NamedDependency[CachePolicy],
     start: FromQuery,

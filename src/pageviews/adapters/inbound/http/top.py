@@ -9,6 +9,7 @@ from litestar.di import NamedDependency
 from litestar.openapi.spec import Example
 from litestar.params import PathParameter, QueryParameter
 
+from pageviews.adapters.inbound.http import patterns
 from pageviews.adapters.inbound.http.conditional import cache_headers
 from pageviews.adapters.inbound.http.negotiation import (
     FormatQuery,
@@ -51,7 +52,15 @@ from pageviews.domain.top import DEFAULT_TOP, MAX_TOP, parse_limit
 async def top(
     request: Request[Any, Any, Any],
     project: ProjectPath,
-    month: Annotated[str, PathParameter(description="`YYYY-MM`", examples=[Example(value="2023-10")])],
+    month: Annotated[
+        str,
+        PathParameter(
+            description="`YYYY-MM`, a complete month: from July 2015 to the month before last (a month is complete "
+            "once its data has settled, `PAGEVIEWS_SETTLE_HOURS` after it ends).",
+            examples=[Example(value="2023-10")],
+            schema_extra={"pattern": patterns.MONTH},
+        ),
+    ],
     service: NamedDependency[PageviewsService],
     cache_policy: NamedDependency[CachePolicy],
     access: AccessQuery = Access.ALL.value,
