@@ -1,5 +1,6 @@
-"""A fast fake of Wikimedia's per-article endpoint for the benchmark: every title has data, each answer takes
-`latency` seconds (an asyncio sleep, so answers overlap), and it counts what it was asked.
+"""A fast fake of Wikimedia's per-article endpoint for the benchmark: every title has data (one item per day
+or month asked), each answer takes `latency` seconds (an asyncio sleep, so answers overlap), titles that start
+with `Slow_` take a minute, and it counts what it was asked.
 
 Control endpoints: `GET /_stats` -> {"requests": N}; `GET /_latency?ms=50` sets the latency. Serve it with
 `granian --interface asgi --working-dir bench fake_upstream:app`."""
@@ -7,6 +8,7 @@ Control endpoints: `GET /_stats` -> {"requests": N}; `GET /_latency?ms=50` sets 
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import json
 from typing import Any
 
@@ -28,24 +30,35 @@ async def app(scope: dict[str, Any], receive: Any, send: Any) -> None:
         await _answer(send, 200, {"latency": STATE["latency"]})
     elif path.startswith(PREFIX):
         STATE["requests"] += 1
-        await asyncio.sleep(STATE["latency"])
+        slow = "/Slow_" in path
+        await asyncio.sleep(60.0 if slow else STATE["latency"])
         await _answer(send, 200, _items(path[len(PREFIX) :].split("/")))
     else:
         await _answer(send, 404, {"detail": "Invalid route"})
 
 
 def _items(segments: list[str]) -> dict[str, object]:
-    project, access, agent, article, granularity, start, _end = segments
-    item = {
-        "project": project,
-        "article": article,
-        "granularity": granularity,
-        "timestamp": start[:8] + "00",
-        "access": access,
-        "agent": agent,
-        "views": 1000 + len(article),
+    project, access, agent, article, granularity, start, end = segments
+    first, last = dt.date.fromisoformat(_iso(start)), dt.date.fromisoformat(_iso(end))
+    days = [first + dt.timedelta(days=n) for n in range((last - first).days + 1)]
+    periods = days if granularity == "daily" else [d for d in days if d.day == 1]
+    base = {"project": project, "article": article, "granularity": granularity}
+    return {
+        "items": [
+            {
+                **base,
+                "timestamp": f"{day:%Y%m%d}00",
+                "access": access,
+                "agent": agent,
+                "views": 1000 + day.day,
+            }
+            for day in periods
+        ]
     }
-    return {"items": [item]}
+
+
+def _iso(timestamp: str) -> str:
+    return f"{timestamp[:4]}-{timestamp[4:6]}-{timestamp[6:8]}"
 
 
 async def _answer(send: Any, status: int, body: object) -> None:

@@ -1,17 +1,20 @@
 """Benchmark: the real server against a local fake Wikimedia with a configurable latency, all in one run.
 
-    uv run python bench/run.py [--server granian|uvicorn] [--latency-ms 50] [--fill 100000]
+    uv run python bench/run.py [--server granian|uvicorn] [--latency-ms 50] [--only a,b,c,d,e,f]
 
 Reports (a) cached-hit throughput and p50/p99 against /health on the same server, and their ratio (target
 >= 0.8); (b) upstream requests for N concurrent identical cold requests (target exactly 1); (c) the service's
-overhead on a cold request above the upstream's own latency (target p50 <= 5 ms); (d) resident memory as
-distinct answers fill the cache and go past its size (target: flat once the cache is full). Needs `wrk`
-(apt-get install wrk). Only loopback addresses are used; every loop is bounded."""
+overhead on a cold request above the upstream's own latency (target p50 <= 5 ms); (d) resident memory under a
+flood of distinct large answers (target: under the memory after start plus the two caches' byte budgets);
+(e) cold requests while three slow ones hold every upstream slot (target: answered within the queue timeout,
+not held for the slow ones' duration); (f) /health while four clients repeat the largest cached batch (target
+p99 < 50 ms). Needs `wrk` (apt-get install wrk). Only loopback addresses are used; every loop is bounded."""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import os
 import re
 import signal
@@ -175,22 +178,70 @@ def rss_mib(pid: int) -> float:
     return total_kib / 1024
 
 
-def fill(base: str, upstream: str, target: int, connections: int, chunk: int) -> int:
-    """wrk asks titles never asked before until the upstream has answered `target` of them (in chunks of at
-    most `chunk` seconds); the service caches each answer. Returns how many it answered."""
+def flood(base: str, upstream: str, target: int, connections: int) -> int:
+    """wrk asks three-year daily series of titles never asked before until the upstream answered `target`."""
     start = asyncio.run(upstream_requests(upstream))
     while (done := asyncio.run(upstream_requests(upstream)) - start) < target:
-        seconds = max(1, min(chunk, (target - done) // 1000))
-        script = ["-s", str(HERE / "fill.lua"), base, "--", f"Fill{time.monotonic_ns()}"]
+        script = ["-s", str(HERE / "flood.lua"), base, "--", f"Flood{time.monotonic_ns()}"]
         out = subprocess.run(
-            ["wrk", "-t1", f"-c{connections}", f"-d{seconds}s", *script],
-            capture_output=True,
-            text=True,
-            check=True,
+            ["wrk", "-t1", f"-c{connections}", "-d5s", *script], capture_output=True, text=True, check=True
         ).stdout
         if "Non-2xx" in out:
-            raise RuntimeError(f"filling the cache got errors:\n{out}")
+            raise RuntimeError(f"the flood got errors:\n{out}")
     return done
+
+
+# -- (e) slow requests holding every slot ----------------------------------------------------------------------
+
+
+async def held_slots(base: str, n: int) -> tuple[list[float], dict[int, int]]:
+    """Three requests for titles the fake holds a minute; meanwhile `n` cold requests for other titles."""
+    async with httpx.AsyncClient(timeout=90) as client:
+        slow = [
+            asyncio.create_task(client.get(f"{base}/monthly_view_count/Slow_{i}/2023/10")) for i in range(3)
+        ]
+        await asyncio.sleep(0.5)
+        latencies, statuses = [], {}
+        for i in range(n):
+            started = time.perf_counter()
+            response = await client.get(
+                f"{base}/monthly_view_count/Waiting_{time.monotonic_ns()}_{i}/2023/10"
+            )
+            latencies.append((time.perf_counter() - started) * 1000)
+            statuses[response.status_code] = statuses.get(response.status_code, 0) + 1
+        for task in slow:
+            task.cancel()
+    return latencies, statuses
+
+
+# -- (f) /health while the largest batch repeats ---------------------------------------------------------------
+
+
+async def fairness(base: str, seconds: float, clients: int) -> tuple[list[float], int]:
+    """`wrk` with `clients` connections POSTs the largest batch (100 titles x 1096 days, cached after the first)
+    while this process samples /health every 20 ms; returns the /health latencies and the batches answered."""
+    async with httpx.AsyncClient(timeout=120) as client:
+        body = {"articles": [f"Batch_title_{i}" for i in range(100)], "from": "2021-01-01", "to": "2023-12-31",
+                "granularity": "daily"}  # fmt: skip
+        (await client.post(base + "/v1/pageviews/batch", json=body)).raise_for_status()  # fills the cache
+    load = await asyncio.create_subprocess_exec(
+        "wrk", "-t1", f"-c{clients}", f"-d{seconds:.0f}s", "-s", str(HERE / "batch.lua"),
+        base + "/v1/pageviews/batch", stdout=asyncio.subprocess.PIPE,
+    )  # fmt: skip
+    latencies = []
+    async with httpx.AsyncClient(timeout=10) as probe:
+        await asyncio.sleep(0.5)
+        while load.returncode is None:
+            started = time.perf_counter()
+            (await probe.get(base + "/health")).raise_for_status()
+            latencies.append((time.perf_counter() - started) * 1000)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(load.wait(), 0.02)
+    out = (await load.communicate())[0].decode()
+    if "Non-2xx" in out:
+        raise RuntimeError(f"the batches got errors:\n{out}")
+    answered = int(re.search(r"(\d+) requests in", out)[1])  # type: ignore[index]
+    return latencies, answered
 
 
 def main() -> None:
@@ -205,10 +256,10 @@ def main() -> None:
     parser.add_argument("--connections", type=int, default=50)
     parser.add_argument("--concurrent", type=int, default=100, help="identical cold requests in (b)")
     parser.add_argument("--cold", type=int, default=200, help="cold requests in (c)")
-    parser.add_argument("--cache-size", type=int, default=100_000)
-    parser.add_argument("--fill", type=int, default=100_000, help="distinct answers cached in (d)")
-    parser.add_argument("--extra", type=int, default=25_000, help="more distinct answers past the fill")
-    parser.add_argument("--skip-memory", action="store_true")
+    parser.add_argument("--flood", type=int, default=12_000, help="distinct large answers in (d)")
+    parser.add_argument("--waiting", type=int, default=20, help="cold requests while slots are held in (e)")
+    parser.add_argument("--fair-seconds", type=float, default=20.0, help="how long the batches repeat in (f)")
+    parser.add_argument("--only", default="abcdef", help="which figures, e.g. --only ab")
     args = parser.parse_args()
 
     fake_port, port = free_port(), free_port()
@@ -219,7 +270,6 @@ def main() -> None:
         "PAGEVIEWS_WIKIMEDIA_URL": upstream + "/api/rest_v1",
         "PAGEVIEWS_USER_AGENT": "pageviews-bench/1.0 (local benchmark; nobody@example.org)",
         "PAGEVIEWS_LOG_LEVEL": "WARNING",
-        "PAGEVIEWS_CACHE_SIZE": str(args.cache_size),
     }
     print(
         f"server={args.server} workers={args.workers} upstream latency={args.latency_ms:g} ms cpus={os.cpu_count()}"
@@ -229,37 +279,55 @@ def main() -> None:
         process(server_command(args.server, port, args.workers), base + "/ready", env) as pid,
     ):
         httpx.get(f"{upstream}/_latency?ms={args.latency_ms}").raise_for_status()
-        a = throughput(base, args.rounds, args.seconds, args.connections)
-        ratio = a["hit"][0] / a["health"][0]
-        print(
-            f"(a) /health     {a['health'][0]:8.0f} req/s  p50 {a['health'][1]:6.2f} ms  p99 {a['health'][2]:6.2f} ms"
-        )
-        print(
-            f"    cached hit  {a['hit'][0]:8.0f} req/s  p50 {a['hit'][1]:6.2f} ms  p99 {a['hit'][2]:6.2f} ms"
-        )
-        print(f"    ratio hit/health = {ratio:.2f}  (target >= 0.8)")
-        b = asyncio.run(coalescing(base, upstream, args.concurrent))
-        print(
-            f"(b) {args.concurrent} concurrent identical cold requests -> {b} upstream request(s)  (target 1)"
-        )
-        direct, service = asyncio.run(cold_latencies(base, upstream, args.cold))
-        for p in (50, 99):
-            print(f"(c) p{p}: upstream direct {pct(direct, p):6.2f} ms, service cold {pct(service, p):6.2f} ms, "
-                  f"overhead {pct(service, p) - pct(direct, p):5.2f} ms")  # fmt: skip
-        print("    (target: p50 overhead <= 5 ms)")
-        if args.skip_memory:
-            return
-        httpx.get(f"{upstream}/_latency?ms=0").raise_for_status()
-        print(f"(d) cache size {args.cache_size} entries; RSS before filling {rss_mib(pid):.1f} MiB")
-        total, step = 0, args.fill // 4
-        for count in [step] * 4 + ([args.extra] if args.extra else []):
-            started = time.perf_counter()
-            answered = fill(base, upstream, count, args.connections, chunk=10)
-            total += answered
-            rate = answered / (time.perf_counter() - started)
+        started_rss = rss_mib(pid)
+        if "a" in args.only:
+            a = throughput(base, args.rounds, args.seconds, args.connections)
+            ratio = a["hit"][0] / a["health"][0]
+            print(f"(a) /health     {a['health'][0]:8.0f} req/s  p50 {a['health'][1]:6.2f} ms  p99 {a['health'][2]:6.2f} ms")  # fmt: skip
+            print(f"    cached hit  {a['hit'][0]:8.0f} req/s  p50 {a['hit'][1]:6.2f} ms  p99 {a['hit'][2]:6.2f} ms")  # fmt: skip
+            print(f"    ratio hit/health = {ratio:.2f}  (target >= 0.8)")
+        if "b" in args.only:
+            b = asyncio.run(coalescing(base, upstream, args.concurrent))
             print(
-                f"    after {total:7d} distinct answers: RSS {rss_mib(pid):7.1f} MiB  ({rate:.0f} cold req/s)"
+                f"(b) {args.concurrent} concurrent identical cold requests -> {b} upstream request(s)  (target 1)"
             )
+        if "c" in args.only:
+            direct, service = asyncio.run(cold_latencies(base, upstream, args.cold))
+            for p in (50, 99):
+                print(f"(c) p{p}: upstream direct {pct(direct, p):6.2f} ms, service cold {pct(service, p):6.2f} ms, "
+                      f"overhead {pct(service, p) - pct(direct, p):5.2f} ms")  # fmt: skip
+            print("    (target: p50 overhead <= 5 ms)")
+        if "d" in args.only:
+            httpx.get(f"{upstream}/_latency?ms=0").raise_for_status()
+            budgets = 64 + 32  # PAGEVIEWS_CACHE_MEMORY_MIB + PAGEVIEWS_RESPONSE_CACHE_MEMORY_MIB (defaults)
+            before = rss_mib(pid)
+            print(
+                f"(d) RSS after start {started_rss:.1f} MiB, before the flood {before:.1f} MiB; budgets {budgets} MiB"
+            )
+            total, peak = 0, before
+            for _ in range(4):
+                started = time.perf_counter()
+                answered = flood(base, upstream, args.flood // 4, args.connections)
+                total += answered
+                peak = max(peak, rss_mib(pid))
+                rate = answered / (time.perf_counter() - started)
+                print(
+                    f"    after {total:6d} distinct 1096-day answers: RSS {rss_mib(pid):7.1f} MiB  ({rate:.0f} req/s)"
+                )
+            print(
+                f"    peak {peak:.1f} MiB <= {before:.1f} + {budgets} = {before + budgets:.1f} MiB: {peak <= before + budgets}"
+            )
+            httpx.get(f"{upstream}/_latency?ms={args.latency_ms}").raise_for_status()
+        if "e" in args.only:
+            latencies, statuses = asyncio.run(held_slots(base, args.waiting))
+            print(f"(e) {args.waiting} cold requests while 3 slow ones (60 s) hold every upstream slot: "
+                  f"p50 {pct(latencies, 50):.0f} ms, max {max(latencies):.0f} ms, statuses {statuses}")  # fmt: skip
+            print("    (target: each answered within the 1 s queue timeout, not after the slow ones)")
+        if "f" in args.only:
+            health, batches = asyncio.run(fairness(base, args.fair_seconds, clients=4))
+            print(f"(f) /health while 4 clients repeat the largest batch (100 x 1096 days, {batches} answered): "
+                  f"p50 {pct(health, 50):.1f} ms, p99 {pct(health, 99):.1f} ms, max {max(health):.1f} ms")  # fmt: skip
+            print("    (target: p99 < 50 ms)")
 
 
 if __name__ == "__main__":

@@ -77,7 +77,9 @@ async def _cache(settings: Settings, clock: Clock) -> AsyncIterator[Cache]:
 def _resilience(
     settings: Settings, metrics: Metrics, sleep: Callable[[float], Awaitable[None]]
 ) -> Resilience:
+    upstream = f"Wikimedia ({httpx.URL(settings.wikimedia_url).host})"
     breaker = CircuitBreaker(
+        upstream=upstream,
         window=settings.breaker_window,
         minimum_calls=settings.breaker_minimum_calls,
         failure_rate=settings.breaker_failure_rate,
@@ -85,6 +87,7 @@ def _resilience(
     )
     metrics.watch_breaker(lambda: breaker.is_open)
     return Resilience(
+        upstream=upstream,
         attempts=settings.upstream_attempts,
         deadline=settings.upstream_deadline,
         retry_after_cap=settings.upstream_retry_after_cap,

@@ -583,3 +583,21 @@ async def test_no_vendor_exception_escapes_for_any_status(
         else:
             escaped.append((status, None))
     assert not escaped
+
+
+async def test_a_wikimedia_that_cannot_be_reached_is_named_by_its_host() -> None:
+    """An operator reading the problem sees which upstream the service tried, and why it failed."""
+    base_url = "http://127.0.0.1:9/api/rest_v1"  # the discard port: nothing listens
+    async with make_client(base_url, USER_AGENT, 5.0, httpx.AsyncHTTPTransport()) as client:
+        with pytest.raises(UpstreamUnavailable) as raised:
+            await october(WikimediaPageviewsSource(client, one_attempt()))
+    assert "Wikimedia (127.0.0.1) could not be reached (the connection failed)" == raised.value.detail
+
+
+async def test_a_wikimedia_that_does_not_answer_in_time_is_named_by_its_host(fake: FakeWikimedia) -> None:
+    fake.fail_next(Canned(200, b"{}", JSON, delay=2.0))
+    with fake.serve() as base_url:
+        async with make_client(base_url, USER_AGENT, 0.05, httpx.AsyncHTTPTransport()) as client:
+            with pytest.raises(UpstreamTimeout) as raised:
+                await october(WikimediaPageviewsSource(client, one_attempt()))
+    assert "Wikimedia (127.0.0.1) did not answer in time" == raised.value.detail

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from pageviews.domain.errors import BeforeDataStart, FutureMonth
 from pageviews.domain.freshness import Freshness
-from pageviews.domain.model import DATA_START, Month
+from pageviews.domain.model import DATA_START, Granularity, Month
 
 OCTOBER = Month(2023, 10)
 OCTOBER_ENDS = dt.datetime(2023, 11, 1, tzinfo=dt.UTC)
@@ -97,3 +97,18 @@ def test_exactly_the_months_from_july_2015_to_the_current_one_can_be_asked_about
         assert not servable
     else:
         assert servable
+
+
+@given(
+    granularity=st.sampled_from(list(Granularity)),
+    start=st.dates(dt.date(2015, 7, 1), dt.date(2030, 12, 31)),
+    now=st.datetimes(dt.datetime(2015, 7, 1), dt.datetime(2031, 1, 31), timezones=st.just(dt.UTC)),
+    settle_hours=st.integers(0, 24 * 31),
+)
+def test_the_last_settled_start_is_the_settle_rule_solved_for_the_start(
+    granularity: Granularity, start: dt.date, now: dt.datetime, settle_hours: int
+) -> None:
+    freshness = Freshness(settle=dt.timedelta(hours=settle_hours))
+    start = start if granularity is Granularity.DAILY else start.replace(day=1)
+    settled = freshness.is_settled(granularity.end_of(start), now)
+    assert settled == (start <= freshness.last_settled_start(granularity, now))

@@ -18,6 +18,11 @@ from pageviews.domain.top import TopArticles, check_limit
 MAX_BATCH = 100
 
 
+def check_batch(titles: Sequence[str]) -> None:
+    if not 1 <= len(titles) <= MAX_BATCH:
+        raise InvalidBatch(f"a batch has 1 to {MAX_BATCH} articles; got {len(titles)}")
+
+
 class PageviewsService:
     def __init__(
         self,
@@ -90,11 +95,13 @@ class PageviewsService:
     ) -> list[Series | PageviewsError]:
         """One result per title, in order: its series, or the error for that title alone; at most
         `batch_concurrency` of them are asked upstream at a time."""
-        if not 1 <= len(titles) <= MAX_BATCH:
-            raise InvalidBatch(f"a batch has 1 to {MAX_BATCH} articles; got {len(titles)}")
+        check_batch(titles)
         limit = asyncio.Semaphore(self._batch_concurrency)
 
         async def one(title: str) -> Series | PageviewsError:
+            # Each title in a step of its own: a batch answered from the cache never holds the event loop
+            # for more than one series (a few milliseconds), however many titles it has.
+            await asyncio.sleep(0)
             try:
                 query = ArticleQuery(project, Article.parse(title, project), access, agent)
                 async with limit:

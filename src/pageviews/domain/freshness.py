@@ -7,7 +7,7 @@ import datetime as dt
 import msgspec
 
 from pageviews.domain.errors import BeforeDataStart, FutureMonth
-from pageviews.domain.model import DATA_START, Month
+from pageviews.domain.model import DATA_START, Granularity, Month
 
 
 class Freshness(msgspec.Struct, frozen=True):
@@ -23,6 +23,15 @@ class Freshness(msgspec.Struct, frozen=True):
 
     def is_complete(self, month: Month, now: dt.datetime) -> bool:
         return self.is_settled(month.end(), now)
+
+    def last_settled_start(self, granularity: Granularity, now: dt.datetime) -> dt.date:
+        """The first day of the latest day or month that has settled at `now`: `is_settled` solved for the
+        start, so that a long series asks one comparison of dates per period. A period ends at midnight UTC, so
+        it has settled when the day it ends on is no later than the day `settle` before now."""
+        day = (now - self.settle).astimezone(dt.UTC).date()
+        if granularity is Granularity.DAILY:
+            return day - dt.timedelta(days=1)
+        return Month.of(day).previous().first_day
 
     def check_servable(self, month: Month, now: dt.datetime) -> None:
         check_months(month, month, now.astimezone(dt.UTC).date())

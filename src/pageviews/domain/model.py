@@ -223,7 +223,7 @@ class ArticleQuery(msgspec.Struct, frozen=True):
     agent: Agent = Agent.USER
 
 
-class DataPoint(msgspec.Struct, frozen=True):
+class DataPoint(msgspec.Struct, frozen=True, gc=False):
     """Views in one period as the source reports it: `period` is the first day of the day or month counted."""
 
     period: dt.date

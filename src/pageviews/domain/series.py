@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import enum
 import re
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 
 import msgspec
 
@@ -110,16 +110,22 @@ class PeriodRange(msgspec.Struct, frozen=True):
             raise InvalidRange(f"a {granularity.value} range covers at most {limit} periods")
         return periods
 
-    def starts(self) -> Iterator[dt.date]:
+    def starts(self) -> list[dt.date]:
         """The first day of every period in the range."""
         if self.granularity is Granularity.DAILY:
-            for offset in range((self.last - self.first).days + 1):
-                yield self.first + dt.timedelta(days=offset)
-            return
-        month, last = Month.of(self.first), Month.of(self.last)
+            first, day = self.first, dt.timedelta(days=1)
+            return [first + day * offset for offset in range((self.last - first).days + 1)]
+        starts, month, last = [], Month.of(self.first), Month.of(self.last)
         while month <= last:
-            yield month.first_day
+            starts.append(month.first_day)
             month = month.next()
+        return starts
+
+    def starts_a_period(self, day: dt.date) -> bool:
+        """Whether `day` is the first day of one of the range's periods."""
+        if self.granularity is Granularity.DAILY:
+            return self.first <= day <= self.last
+        return day.day == 1 and Month.of(self.first).first_day <= day <= self.last
 
     def count(self) -> int:
         if self.granularity is Granularity.DAILY:
@@ -158,7 +164,7 @@ def _day_or_month(text: str, *, first_of_month: bool, today: dt.date) -> dt.date
         raise InvalidRange(f"{text!r} is not a date") from None
 
 
-class SeriesItem(msgspec.Struct, frozen=True):
+class SeriesItem(msgspec.Struct, frozen=True, gc=False):
     period: dt.date
     views: int
     complete: bool
@@ -187,10 +193,9 @@ class Series(msgspec.Struct, frozen=True):
 def checked_points(periods: PeriodRange, points: Sequence[DataPoint]) -> dict[dt.date, int]:
     """The points by period start, refusing anything the source was not asked for: a point outside the
     range, on a day that does not start a period, or twice for one period is an upstream error, never data."""
-    starts = set(periods.starts())
     found: dict[dt.date, int] = {}
     for point in points:
-        if point.period not in starts or point.period in found:
+        if not periods.starts_a_period(point.period) or point.period in found:
             raise UpstreamError(
                 f"asked for {periods.label(periods.first)}..{periods.label(periods.last)}, the upstream "
                 f"answered for {periods.label(point.period)}"
@@ -208,13 +213,30 @@ def build_items(
     """Zero-filled items from the points of each part (one part named "" when there is no breakdown)."""
     if not any(parts.values()):
         raise NoData()
+    settled = freshness.last_settled_start(periods.granularity, now)
+    if set(parts) == {""}:
+        return _whole_items(periods.starts(), parts[""], settled)
     items = []
     for start in periods.starts():
         values = {name: points.get(start) for name, points in parts.items()}
-        complete = freshness.is_settled(periods.period_end(start), now)
+        complete = start <= settled
         if not complete and all(v is None for v in values.values()):
             continue
         counts = {name: v or 0 for name, v in values.items()}
-        split = None if set(counts) == {""} else counts
-        items.append(SeriesItem(start, sum(counts.values()), complete, split))
+        items.append(SeriesItem(start, sum(counts.values()), complete, counts))
+    return tuple(items)
+
+
+def _whole_items(
+    starts: list[dt.date], points: Mapping[dt.date, int], settled: dt.date
+) -> tuple[SeriesItem, ...]:
+    """The items of a series with no breakdown: the same rule as above, in the loop a long series runs."""
+    items = []
+    for start in starts:
+        views = points.get(start)
+        if views is None:
+            if start > settled:
+                continue
+            views = 0
+        items.append(SeriesItem(start, views, start <= settled))
     return tuple(items)

@@ -13,7 +13,7 @@ MAX_TOP = 1000
 DEFAULT_TOP = 100
 
 
-class TopEntry(msgspec.Struct, frozen=True):
+class TopEntry(msgspec.Struct, frozen=True, gc=False):
     rank: int
     article: str
     views: int

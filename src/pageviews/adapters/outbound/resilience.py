@@ -56,12 +56,14 @@ class CircuitBreaker:
     def __init__(
         self,
         *,
+        upstream: str = "the upstream",
         window: int = 20,
         minimum_calls: int = 10,
         failure_rate: float = 0.5,
         cool_down: float = 30.0,
         timer: Callable[[], float] = time.monotonic,
     ) -> None:
+        self._upstream = upstream
         self._window = window
         self._minimum_calls = minimum_calls
         self._failure_rate = failure_rate
@@ -83,7 +85,7 @@ class CircuitBreaker:
         remaining = self._opened_at + self._cool_down - self._timer()
         if remaining > 0 or self._trial:
             raise CircuitOpen(
-                "Wikimedia failed too many of the recent requests; it is not asked again for a while",
+                f"{self._upstream} failed too many of the recent requests; it is not asked again for a while",
                 retry_after=max(1.0, math.ceil(remaining)),
             )
         self._trial = True
@@ -125,6 +127,7 @@ class Resilience:
     def __init__(
         self,
         *,
+        upstream: str = "the upstream",
         attempts: int = 3,
         deadline: float | None = 20.0,
         retry_after_cap: float = 5.0,
@@ -135,6 +138,7 @@ class Resilience:
         queue_timeout: float | None = None,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
     ) -> None:
+        self._upstream = upstream
         self._attempts = attempts
         self._deadline = deadline
         self._retry_after_cap = retry_after_cap
@@ -187,7 +191,7 @@ class Resilience:
             async with asyncio.timeout_at(give_up_at):
                 return await retrying(self._once, attempt)
         except TimeoutError as exc:
-            raise UpstreamTimeout(f"Wikimedia did not answer within {self._deadline:g} s") from exc
+            raise UpstreamTimeout(f"{self._upstream} did not answer within {self._deadline:g} s") from exc
 
     async def _once(self, attempt: Callable[[], Awaitable[T]]) -> T:
         async with self._slot():
@@ -204,7 +208,7 @@ class Resilience:
                 await slots.acquire()
         except TimeoutError:
             raise UpstreamBusy(
-                f"all {self._concurrency} upstream slots stayed busy for {self._queue_timeout:g} s",
+                f"all {self._concurrency} slots for {self._upstream} stayed busy for {self._queue_timeout:g} s",
                 retry_after=1,
             ) from None
         try:

@@ -25,7 +25,7 @@ from pageviews.adapters.inbound.http.parameters import refuse_unknown_parameters
 from pageviews.adapters.inbound.http.problems import EXCEPTION_HANDLERS
 from pageviews.adapters.inbound.http.rate_limit import RateLimitMiddleware
 from pageviews.adapters.inbound.http.requests import StrictRequest
-from pageviews.adapters.inbound.http.response_cache import ResponseCacheMiddleware
+from pageviews.adapters.inbound.http.response_cache import ResponseCache, ResponseCacheMiddleware
 from pageviews.adapters.inbound.http.series import series
 from pageviews.adapters.inbound.http.serving import (
     Serving,
@@ -67,12 +67,16 @@ def create_app(
     async def provide_metrics(state: State) -> Metrics:
         return serving_of(state).metrics
 
+    async def provide_replay(state: State) -> ResponseCache | None:
+        return serving_of(state).response_cache
+
     return PageviewsApp(
         route_handlers=[*ROUTES, docs_assets_router()],
         dependencies={
             "service": Provide(provide_service),
             "cache_policy": Provide(provide_cache_policy),
             "metrics": Provide(provide_metrics),
+            "replay": Provide(provide_replay),
         },
         # Outermost first: replays from the response cache get their ETag and are not rate-limited (they cost
         # what /health costs); everything that reaches a handler is counted.

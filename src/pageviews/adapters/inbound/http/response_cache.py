@@ -22,6 +22,8 @@ _KEYED_HEADERS = (b"accept", b"origin")
 """Request headers a response may vary on; a response that varies on any other is not stored."""
 
 Key = tuple[bytes, ...]
+_FRAGMENT = b"fragment"
+"""The first element of a fragment's key; a response's key starts with its path, which begins with `/`."""
 
 
 STORED_OVERHEAD = 800
@@ -69,6 +71,15 @@ class ResponseCache:
 
     def get(self, key: Key) -> _Stored | None:
         return self._stored.get(key)
+
+    def fragment(self, key: Key) -> bytes | None:
+        """A part of an answer kept by `keep_fragment` (the encoded result of one title of a batch, say)."""
+        stored = self._stored.get((_FRAGMENT, *key))
+        return None if stored is None else stored.body
+
+    def keep_fragment(self, key: Key, body: bytes, max_age: int) -> None:
+        """Keeps an encoded part of answers for `max_age` seconds: encoded once, replayed as bytes."""
+        self.put((_FRAGMENT, *key), [], body, max_age)
 
     def put(self, key: Key, headers: list[tuple[bytes, bytes]], body: bytes, max_age: int) -> None:
         size = (

@@ -49,7 +49,7 @@ class Peak(msgspec.Struct):
     views: int
 
 
-class SeriesItemOut(msgspec.Struct, omit_defaults=True):
+class SeriesItemOut(msgspec.Struct, omit_defaults=True, gc=False):
     period: str
     views: int
     complete: bool
@@ -95,7 +95,7 @@ class SeriesOut(msgspec.Struct, kw_only=True, omit_defaults=True):
         )
 
 
-class TopItemOut(msgspec.Struct):
+class TopItemOut(msgspec.Struct, gc=False):
     rank: int
     article: str
     views: int

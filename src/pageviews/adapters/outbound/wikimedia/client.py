@@ -82,6 +82,7 @@ class WikimediaPageviewsSource:
     def __init__(self, client: httpx.AsyncClient, resilience: Resilience) -> None:
         self._client = client
         self._resilience = resilience
+        self._name = f"Wikimedia ({client.base_url.host})"
 
     async def per_article(
         self, query: ArticleQuery, granularity: Granularity, first: dt.date, last: dt.date
@@ -125,10 +126,12 @@ class WikimediaPageviewsSource:
         try:
             response = await self._client.get(path)
         except httpx.TimeoutException as exc:
-            raise Transient(UpstreamTimeout("Wikimedia did not answer in time")) from exc
+            raise Transient(UpstreamTimeout(f"{self._name} did not answer in time")) from exc
         except httpx.TransportError as exc:
             log.warning("wikimedia unreachable: %r", exc)
-            error = UpstreamUnavailable("Wikimedia could not be reached", DEFAULT_RETRY_AFTER)
+            error = UpstreamUnavailable(
+                f"{self._name} could not be reached ({_reason(exc)})", DEFAULT_RETRY_AFTER
+            )
             raise Transient(error) from exc
         except httpx.HTTPError as exc:  # e.g. a body that fails to decompress: an answer, but unusable
             raise UpstreamError(f"Wikimedia answered with an unreadable body: {exc}") from exc
@@ -188,3 +191,14 @@ def _detail(response: httpx.Response) -> str | None:
         return None
     detail = problem.detail if problem.detail is not None else problem.title or ""
     return "; ".join(detail) if isinstance(detail, list) else detail
+
+
+def _reason(error: httpx.TransportError) -> str:
+    """What went wrong in words a client can act on, without internals: refused, timed out, closed."""
+    if isinstance(error, httpx.ConnectTimeout):
+        return "connecting timed out"
+    if isinstance(error, httpx.ConnectError):
+        return "the connection failed"
+    if isinstance(error, httpx.RemoteProtocolError):
+        return "it closed the connection"
+    return type(error).__name__
