@@ -4,6 +4,7 @@ replicas and expire with their keep time, and Redis failing never fails a reques
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -20,7 +21,7 @@ from pageviews.adapters.outbound.rate_limit import RateLimiter
 from pageviews.domain.cache_policy import CacheHealth, Entry
 from pageviews.domain.ports import CacheUnavailable
 from tests.support.app import container_for, serve, settings_from_env
-from tests.support.fake_wikimedia import FakeWikimedia
+from tests.support.fake_wikimedia import Canned, FakeWikimedia
 from tests.support.fakes import FakeTimer, FixedClock
 from tests.support.redis_server import RedisServer
 
@@ -186,3 +187,22 @@ def test_the_service_starts_and_answers_with_redis_unreachable(fake: FakeWikimed
     with serve(container_for(transport, settings=settings)) as client:
         statuses = [client.get(path).status_code for path in (OCTOBER, OCTOBER, "/ready")]
     assert statuses == [200, 200, 200]
+
+
+async def test_an_answer_for_another_period_is_never_stored_in_redis(
+    fake: FakeWikimedia, redis_server: RedisServer, redis: Redis
+) -> None:
+    """Checked before it is stored: otherwise every replica would serve the same 502 for weeks."""
+    november = {"project": "en.wikipedia", "article": "Albert_Einstein", "granularity": "monthly",
+                "timestamp": "2023110100", "access": "all-access", "agent": "user", "views": 951}  # fmt: skip
+    fake.fail_next(
+        Canned(200, json.dumps({"items": [november]}).encode(), {"content-type": "application/json"})
+    )
+    with service_with_redis(fake, redis_server) as client:
+        wrong = client.get(OCTOBER)
+        right = client.get(OCTOBER)
+    stored = [key async for key in redis.scan_iter(match=PREFIX + "*")]
+    assert (wrong.status_code, right.status_code, right.json()["views"]) == (502, 200, 1010)
+    assert [key.decode() for key in stored] == [
+        PREFIX + "pv1|per-article|en.wikipedia|all-access|user|monthly|20231001|20231031|Albert_Einstein"
+    ]
