@@ -204,5 +204,19 @@ async def test_an_answer_for_another_period_is_never_stored_in_redis(
     stored = [key async for key in redis.scan_iter(match=PREFIX + "*")]
     assert (wrong.status_code, right.status_code, right.json()["views"]) == (502, 200, 1010)
     assert [key.decode() for key in stored] == [
-        PREFIX + "pv1|per-article|en.wikipedia|all-access|user|monthly|20231001|20231031|Albert_Einstein"
+        PREFIX + "pv2|monthly|2023-10|per-article|en.wikipedia|all-access|user|Albert_Einstein"
     ]
+
+
+def test_a_replica_answers_a_range_inside_another_replicas_range_from_redis_blocks(
+    fake: FakeWikimedia, redis_server: RedisServer
+) -> None:
+    """Redis holds months, not answers to ranges: any range in them is answered by every replica."""
+    for month in range(1, 13):
+        fake.add_month("AC/DC", dt.date(2022, month, 1), 100 + month)
+    series = "/v1/pageviews/en.wikipedia/AC/DC"
+    with service_with_redis(fake, redis_server) as first:
+        first.get(series, params={"from": "2022-01", "to": "2022-12"})
+    with service_with_redis(fake, redis_server) as second:
+        response = second.get(series, params={"from": "2022-03", "to": "2022-05"})
+    assert ([103, 104, 105], len(fake.requests)) == ([i["views"] for i in response.json()["items"]], 1)

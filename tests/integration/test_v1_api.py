@@ -163,14 +163,15 @@ def test_a_daily_series_answers_each_day_the_total_and_the_peak(fake: FakeWikime
     assert expected == json_of(response)
 
 
-def test_a_daily_series_is_one_upstream_request_from_the_first_to_the_last_day(
+def test_a_daily_series_is_one_upstream_request_for_the_whole_months_it_touches(
     fake: FakeWikimedia, client: Client
 ) -> None:
+    """The cache keeps whole months (blocks), so that any later range in them is answered without asking."""
     fake.add_day("Albert_Einstein", day("2023-10-17"), 5)
     client.get(
         f"{SERIES}/Albert_Einstein", params={"from": "2023-09-20", "to": "2023-10-20", "granularity": "daily"}
     )
-    assert [per_article("Albert_Einstein", "daily", "20230920", "20231020")] == fake.raw_paths
+    assert [per_article("Albert_Einstein", "daily", "20230901", "20231031")] == fake.raw_paths
 
 
 def test_a_daily_series_of_months_covers_every_day_of_them(fake: FakeWikimedia, client: Client) -> None:
@@ -491,7 +492,7 @@ def test_a_batch_takes_project_range_granularity_access_and_agent(
         **{"from": "2023-10-01"},
     ).json()
     (result,) = body["results"]
-    path = f"{PER_ARTICLE}/es.wiktionary/desktop/spider/hoy/daily/20231001/20231003"
+    path = f"{PER_ARTICLE}/es.wiktionary/desktop/spider/hoy/daily/20231001/20231031"  # the month: a block
     assert ("hoy", [0, 5, 0], [path]) == (
         result["series"]["article"],
         [i["views"] for i in result["series"]["items"]],

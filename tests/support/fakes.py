@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping, Sequence
 
 from pageviews.domain.cache_policy import CacheHealth, Entry
 from pageviews.domain.errors import NoData
@@ -54,6 +55,12 @@ class FakeCache:
 
     async def put(self, key: str, entry: Entry) -> None:
         self.entries[key] = entry
+
+    async def get_many(self, keys: Sequence[str]) -> list[Entry | None]:
+        return [await self.get(key) for key in keys]
+
+    async def put_many(self, entries: Mapping[str, Entry]) -> None:
+        self.entries.update(entries)
 
     async def health(self) -> CacheHealth:
         return CacheHealth.MEMORY

@@ -8,7 +8,7 @@ import itertools
 from hypothesis import given
 from hypothesis import strategies as st
 
-from pageviews.domain.cache_policy import CachePolicy, per_article_key, top_key
+from pageviews.domain.cache_policy import CachePolicy, article_series, block_key, top_key
 from pageviews.domain.model import Access, Agent, Article, ArticleQuery, Granularity, Month, Project
 
 POLICY = CachePolicy()
@@ -56,36 +56,33 @@ def test_a_period_ends_when_its_last_day_does() -> None:
     assert Granularity.DAILY.end_of(dt.date(2023, 10, 31)) == OCTOBER_END
 
 
-def test_every_part_of_a_per_article_question_changes_its_key() -> None:
-    """Two questions share a key only if they are the same question (project, article, access, agent,
-    granularity, first and last day)."""
-    questions = list(
+def test_every_part_of_a_per_article_block_changes_its_key() -> None:
+    """Two blocks share a key only if they are the same month of the same series (project, article, access,
+    agent) at the same granularity."""
+    blocks = list(
         itertools.product(
             [Project("en.wikipedia"), Project("de.wikipedia")],
             [Article("Albert_Einstein"), Article("AC/DC")],
             [Access.ALL, Access.DESKTOP],
             [Agent.USER, Agent.SPIDER],
             list(Granularity),
-            [dt.date(2023, 10, 1), dt.date(2023, 9, 1)],
-            [dt.date(2023, 10, 31), dt.date(2023, 11, 30)],
+            [Month(2023, 10), Month(2023, 11), Month(2024, 10)],
         )
     )
     keys = {
-        per_article_key(ArticleQuery(project, article, access, agent), granularity, first, last)
-        for project, article, access, agent, granularity, first, last in questions
+        block_key(article_series(ArticleQuery(project, article, access, agent)), granularity, month)
+        for project, article, access, agent, granularity, month in blocks
     }
-    assert len(questions) == len(keys)
+    assert len(blocks) == len(keys)
 
 
 @given(a=st.text(min_size=1), b=st.text(min_size=1))
 def test_titles_never_collide_in_keys(a: str, b: str) -> None:
-    query_a = ArticleQuery(Project("en.wikipedia"), Article(a))
-    query_b = ArticleQuery(Project("en.wikipedia"), Article(b))
-    day = dt.date(2023, 10, 1)
-    same_key = per_article_key(query_a, Granularity.DAILY, day, day) == per_article_key(
-        query_b, Granularity.DAILY, day, day
-    )
-    assert same_key == (a == b)
+    def key(title: str) -> str:
+        series = article_series(ArticleQuery(Project("en.wikipedia"), Article(title)))
+        return block_key(series, Granularity.DAILY, Month(2023, 10))
+
+    assert (key(a) == key(b)) == (a == b)
 
 
 def test_top_lists_are_keyed_by_project_access_and_month() -> None:

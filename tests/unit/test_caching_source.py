@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+from collections.abc import Mapping, Sequence
 
 import pytest
 
@@ -70,6 +71,12 @@ class BrokenCache:
         raise CacheUnavailable("down")
 
     async def put(self, key: str, entry: Entry) -> None:
+        raise CacheUnavailable("down")
+
+    async def get_many(self, keys: Sequence[str]) -> list[Entry | None]:
+        raise CacheUnavailable("down")
+
+    async def put_many(self, entries: Mapping[str, Entry]) -> None:
         raise CacheUnavailable("down")
 
     async def health(self) -> CacheHealth:

@@ -1,19 +1,21 @@
-"""A `PageviewsSource` that remembers: fresh answers come from the cache, concurrent misses of one key make one
-upstream request, and when the upstream fails a kept answer is served, marked stale. It speaks only the domain's
-ports, so any new source method gets the same treatment by going through a `Memo`."""
+"""The sources behind the cache. Series are kept as immutable blocks (one month of one series each) and any
+range is assembled from them: only the months the cache does not hold fresh are asked upstream, each run of
+consecutive missing months in one request; concurrent requests share the months in flight; when the upstream
+fails, kept months are served, marked stale. Top lists are kept whole. Everything speaks only the domain's
+ports; the policy (what is fresh for how long) is the domain's."""
 
 from __future__ import annotations
 
 import asyncio
 import datetime as dt
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from contextlib import suppress
 from typing import Generic, TypeVar
 
 import msgspec
 
-from pageviews.domain.cache_policy import CachePolicy, Entry, per_article_key, top_key
+from pageviews.domain.cache_policy import Block, CachePolicy, Entry, article_series, block_key, top_key
 from pageviews.domain.errors import NoData, UpstreamError, UpstreamTimeout, UpstreamUnavailable
 from pageviews.domain.model import Access, ArticleQuery, DataPoint, Fetched, Granularity, Month, Project
 from pageviews.domain.ports import Cache, CacheUnavailable, Clock, PageviewsSource, TopArticlesSource
@@ -26,18 +28,197 @@ UPSTREAM_FAILURES = (UpstreamError, UpstreamUnavailable, UpstreamTimeout)
 """What a stale answer may stand in for. Not `NoData` (an answer) nor a bug (which must surface)."""
 
 _encoder = msgspec.msgpack.Encoder()
+_block_decoder = msgspec.msgpack.Decoder(Block)
 
 T = TypeVar("T")
 Observe = Callable[[str], None]
 """Told the result of every lookup: `hit`, `miss`, `coalesced` or `stale` (for metrics)."""
+Fetch = Callable[[Granularity, dt.date, dt.date], Awaitable[Fetched]]
+"""Asks the upstream for one series between two days (inclusive)."""
 
 
 def _ignore(result: str) -> None:
     pass
 
 
+class _Kept(msgspec.Struct, gc=False):
+    """A month's block as the cache or the upstream gave it; `no_data` when the upstream had nothing for it."""
+
+    block: Block
+    stale: bool = False
+    no_data: str | None = None
+
+
+class SeriesBlocks:
+    """Ranges of one kind of series (per-article today) assembled from monthly blocks."""
+
+    def __init__(self, cache: Cache, policy: CachePolicy, clock: Clock, observe: Observe = _ignore) -> None:
+        self._cache = cache
+        self._policy = policy
+        self._clock = clock
+        self._observe = observe
+        self._flights: dict[str, asyncio.Future[_Kept]] = {}
+
+    async def points(
+        self, series: str, granularity: Granularity, first: dt.date, last: dt.date, fetch: Fetch
+    ) -> Fetched:
+        """The points of `series` between `first` and `last`, from the blocks of their months."""
+        months = _months(first, last)
+        keys = [block_key(series, granularity, month) for month in months]
+        entries = await self._read(keys)
+        now = self._clock.now()
+        found: dict[Month, asyncio.Future[_Kept] | _Kept] = {}
+        missing: list[tuple[Month, str, Entry | None]] = []
+        for month, key, entry in zip(months, keys, entries, strict=True):
+            if entry is not None and entry.is_fresh(now):
+                self._observe("hit")
+                found[month] = _kept(entry)
+            elif (flight := self._flights.get(key)) is not None:
+                self._observe("coalesced")
+                found[month] = flight
+            else:
+                self._observe("miss")
+                missing.append((month, key, entry))
+        for span in _spans(missing):
+            flights = self._fly(granularity, span, fetch)
+            found.update(zip((month for month, _, _ in span), flights, strict=True))
+        kept = [
+            # Shielded: a caller that goes away does not cancel the request others are waiting for.
+            await asyncio.shield(value) if isinstance(value, asyncio.Future) else value
+            for value in (found[month] for month in months)
+        ]
+        return _assembled(months, kept, first, last)
+
+    def _fly(
+        self, granularity: Granularity, span: list[tuple[Month, str, Entry | None]], fetch: Fetch
+    ) -> list[asyncio.Future[_Kept]]:
+        """One upstream request for a run of consecutive missing months; every month's future is registered
+        before anything is awaited, so concurrent ranges share them."""
+        loop = asyncio.get_running_loop()
+        flights = [loop.create_future() for _ in span]
+        for (_, key, _), flight in zip(span, flights, strict=True):
+            self._flights[key] = flight
+        task = asyncio.ensure_future(self._refresh(granularity, span, fetch, flights))
+        task.add_done_callback(lambda done: self._land(span, flights, done))
+        return flights
+
+    async def _refresh(
+        self,
+        granularity: Granularity,
+        span: list[tuple[Month, str, Entry | None]],
+        fetch: Fetch,
+        flights: list[asyncio.Future[_Kept]],
+    ) -> None:
+        months = [month for month, _, _ in span]
+        first = months[0].first_day
+        last = months[-1].last_day
+        if granularity is Granularity.DAILY:
+            last = min(last, self._clock.now().astimezone(dt.UTC).date())
+        now = self._clock.now()
+        try:
+            fetched = await fetch(granularity, first, last)
+            # Checked before it is stored: an answer for periods not asked is an upstream error, never data.
+            points = checked_points(PeriodRange(granularity, first, last), fetched.points)
+        except NoData as exc:
+            results = [_Kept(Block(), no_data=exc.detail) for _ in span]
+            await self._write({key: self._policy.no_data(exc.detail, now) for _, key, _ in span})
+        except UPSTREAM_FAILURES as exc:
+            kept = [entry for _, _, entry in span]
+            if any(entry is None or entry.no_data is not None for entry in kept):
+                raise
+            log.warning("serving %d kept months stale for %s: %s", len(kept), span[0][1], exc.detail)
+            self._observe("stale")
+            results = [
+                msgspec.structs.replace(_kept(entry), stale=True) for entry in kept if entry is not None
+            ]
+        else:
+            blocks = _blocks(months, points)
+            results = [_Kept(block, stale=fetched.stale) for block in blocks]
+            await self._write(
+                {
+                    key: self._policy.answer(_encoder.encode(block), month.end(), now)
+                    for (month, key, _), block in zip(span, blocks, strict=True)
+                }
+            )
+        for flight, result in zip(flights, results, strict=True):
+            flight.set_result(result)
+
+    def _land(
+        self,
+        span: list[tuple[Month, str, Entry | None]],
+        flights: list[asyncio.Future[_Kept]],
+        task: asyncio.Task[None],
+    ) -> None:
+        error = None if task.cancelled() else task.exception()
+        for (_, key, _), flight in zip(span, flights, strict=True):
+            if self._flights.get(key) is flight:
+                del self._flights[key]
+            if not flight.done():
+                if error is None:
+                    flight.cancel()
+                else:
+                    flight.set_exception(error)
+            if not flight.cancelled():
+                flight.exception()  # retrieved here, so a flight whose callers all left is not reported as lost
+
+    async def _read(self, keys: Sequence[str]) -> list[Entry | None]:
+        try:
+            return await self._cache.get_many(keys)
+        except CacheUnavailable:
+            return [None] * len(keys)
+
+    async def _write(self, entries: dict[str, Entry]) -> None:
+        with suppress(CacheUnavailable):
+            await self._cache.put_many(entries)
+
+
+def _months(first: dt.date, last: dt.date) -> list[Month]:
+    months, month, end = [], Month.of(first), Month.of(last)
+    while month <= end:
+        months.append(month)
+        month = month.next()
+    return months
+
+
+def _spans(missing: list[tuple[Month, str, Entry | None]]) -> list[list[tuple[Month, str, Entry | None]]]:
+    """Runs of consecutive months."""
+    spans: list[list[tuple[Month, str, Entry | None]]] = []
+    for item in missing:
+        if spans and spans[-1][-1][0].next() == item[0]:
+            spans[-1].append(item)
+        else:
+            spans.append([item])
+    return spans
+
+
+def _kept(entry: Entry) -> _Kept:
+    if entry.no_data is not None:
+        return _Kept(Block(), no_data=entry.no_data)
+    return _Kept(_block_decoder.decode(entry.payload))
+
+
+def _blocks(months: list[Month], points: dict[dt.date, int]) -> list[Block]:
+    by_month: dict[Month, list[tuple[int, int]]] = {month: [] for month in months}
+    for day, views in sorted(points.items()):
+        by_month[Month.of(day)].append((day.day, views))
+    return [Block(tuple(by_month[month])) for month in months]
+
+
+def _assembled(months: list[Month], kept: list[_Kept], first: dt.date, last: dt.date) -> Fetched:
+    points = tuple(
+        DataPoint(day, views)
+        for month, one in zip(months, kept, strict=True)
+        for day_of_month, views in one.block.points
+        if first <= (day := dt.date(month.year, month.month, day_of_month)) <= last
+    )
+    if not points:
+        raise NoData(next((one.no_data for one in kept if one.no_data), ""))
+    return Fetched(points, stale=any(one.stale for one in kept))
+
+
 class Memo(Generic[T]):
-    """The cache-aside core for values of one type: `get(key, period_end, fetch)` answers `(value, stale)`."""
+    """The cache-aside core for whole values of one type: `get(key, period_end, fetch)` answers
+    `(value, stale)`."""
 
     def __init__(
         self, kind: type[T], cache: Cache, policy: CachePolicy, clock: Clock, observe: Observe = _ignore
@@ -105,7 +286,7 @@ class Memo(Generic[T]):
 
 
 class CachingSource:
-    """Decorates both sources with the cache; each answer is keyed by everything that changes it."""
+    """Decorates both sources with the cache: per-article series by blocks, top lists whole."""
 
     def __init__(
         self,
@@ -118,21 +299,16 @@ class CachingSource:
     ) -> None:
         self._source = source
         self._top_source = top_source
-        self._per_article = Memo(tuple[DataPoint, ...], cache, policy, clock, observe)
+        self._blocks = SeriesBlocks(cache, policy, clock, observe)
         self._top = Memo(TopArticles, cache, policy, clock, observe)
 
     async def per_article(
         self, query: ArticleQuery, granularity: Granularity, first: dt.date, last: dt.date
     ) -> Fetched:
-        async def fetch() -> tuple[DataPoint, ...]:
-            points = (await self._source.per_article(query, granularity, first, last)).points
-            # Checked before it is stored: an answer for periods not asked is an upstream error, never data.
-            checked_points(PeriodRange(granularity, first, last), points)
-            return points
+        async def fetch(granularity: Granularity, first: dt.date, last: dt.date) -> Fetched:
+            return await self._source.per_article(query, granularity, first, last)
 
-        key = per_article_key(query, granularity, first, last)
-        points, stale = await self._per_article.get(key, Granularity.DAILY.end_of(last), fetch)
-        return Fetched(points, stale=stale)
+        return await self._blocks.points(article_series(query), granularity, first, last, fetch)
 
     async def top_articles(self, project: Project, access: Access, month: Month) -> TopArticles:
         async def fetch() -> TopArticles:

@@ -12,7 +12,7 @@ import msgspec
 from pageviews.domain.freshness import Freshness
 from pageviews.domain.model import Access, ArticleQuery, Granularity, Month, Project
 
-KEY_VERSION = "pv1"
+KEY_VERSION = "pv2"
 """Part of every key: bump it when the encoding of cached values changes, so old entries are never misread."""
 
 
@@ -65,12 +65,23 @@ class CachePolicy(msgspec.Struct, frozen=True, kw_only=True):
         return Entry(until, until + self.keep_stale, payload, no_data)
 
 
-def per_article_key(query: ArticleQuery, granularity: Granularity, first: dt.date, last: dt.date) -> str:
-    """Everything that changes a per-article answer; the title goes last and `|` cannot occur in a title."""
-    return (
-        f"{KEY_VERSION}|per-article|{query.project.name}|{query.access.value}|{query.agent.value}|"
-        f"{granularity.value}|{first:%Y%m%d}|{last:%Y%m%d}|{query.article.title}"
-    )
+class Block(msgspec.Struct, frozen=True, array_like=True, gc=False):
+    """One month of a series, the unit the cache keeps: its points as (day of the month, views), the day 1 for
+    a monthly point; a day or month it does not list had no views (once settled). A range is assembled from
+    the blocks of its months, so a settled month is asked upstream once, whatever ranges include it."""
+
+    points: tuple[tuple[int, int], ...] = ()
+
+
+def article_series(query: ArticleQuery) -> str:
+    """Everything but the period that changes a per-article series; the title goes last (`|` cannot occur in
+    it)."""
+    return f"per-article|{query.project.name}|{query.access.value}|{query.agent.value}|{query.article.title}"
+
+
+def block_key(series: str, granularity: Granularity, month: Month) -> str:
+    """A block: one month of one series at one granularity (the series last, so its title is last)."""
+    return f"{KEY_VERSION}|{granularity.value}|{month}|{series}"
 
 
 def top_key(project: Project, access: Access, month: Month) -> str:

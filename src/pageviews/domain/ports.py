@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping, Sequence
 from typing import Protocol
 
 from pageviews.domain.cache_policy import CacheHealth, Entry
@@ -47,6 +48,12 @@ class Cache(Protocol):
     async def get(self, key: str) -> Entry | None: ...
 
     async def put(self, key: str, entry: Entry) -> None: ...
+
+    async def get_many(self, keys: Sequence[str]) -> list[Entry | None]:
+        """The entries of `keys`, in order (None for each one it does not hold), in one round trip."""
+        ...
+
+    async def put_many(self, entries: Mapping[str, Entry]) -> None: ...
 
     async def health(self) -> CacheHealth: ...
 

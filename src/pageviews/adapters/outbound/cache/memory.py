@@ -4,6 +4,8 @@ Redis."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
+
 from cachetools import TLRUCache
 
 from pageviews.domain.cache_policy import CacheHealth, Entry
@@ -45,6 +47,14 @@ class MemoryCache:
         size = size_of(key, entry)
         if size <= self._entries.maxsize:
             self._entries[key] = (entry, size)
+
+    async def get_many(self, keys: Sequence[str]) -> list[Entry | None]:
+        entries = self._entries
+        return [None if (stored := entries.get(key)) is None else stored[0] for key in keys]
+
+    async def put_many(self, entries: Mapping[str, Entry]) -> None:
+        for key, entry in entries.items():
+            await self.put(key, entry)
 
     async def health(self) -> CacheHealth:
         return CacheHealth.MEMORY

@@ -5,7 +5,7 @@ for a while). Outages are logged when they start and when they end, not once per
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping, Sequence
 from contextlib import asynccontextmanager
 
 import msgspec
@@ -42,6 +42,33 @@ class RedisCache:
     async def get(self, key: str) -> Entry | None:
         async with self._guard():
             raw = await self._client.get(PREFIX + key)
+        return self._decoded(key, raw)
+
+    async def put(self, key: str, entry: Entry) -> None:
+        keep_ms = int((entry.keep_until - self._clock.now()).total_seconds() * 1000)
+        if keep_ms > 0:
+            async with self._guard():
+                await self._client.set(PREFIX + key, _encoder.encode(entry), px=keep_ms)
+
+    async def get_many(self, keys: Sequence[str]) -> list[Entry | None]:
+        if not keys:
+            return []
+        async with self._guard():
+            raws = await self._client.mget([PREFIX + key for key in keys])
+        return [self._decoded(key, raw) for key, raw in zip(keys, raws, strict=True)]
+
+    async def put_many(self, entries: Mapping[str, Entry]) -> None:
+        now = self._clock.now()
+        kept = {key: entry for key, entry in entries.items() if entry.keep_until > now}
+        if not kept:
+            return
+        async with self._guard(), self._client.pipeline(transaction=False) as pipe:
+            for key, entry in kept.items():
+                keep_ms = max(1, int((entry.keep_until - now).total_seconds() * 1000))
+                pipe.set(PREFIX + key, _encoder.encode(entry), px=keep_ms)
+            await pipe.execute()
+
+    def _decoded(self, key: str, raw: object) -> Entry | None:
         if not isinstance(raw, bytes):  # None: a miss (the client never decodes to str)
             return None
         try:
@@ -49,12 +76,6 @@ class RedisCache:
         except msgspec.DecodeError:
             log.warning("ignoring an undecodable cache entry for %s", key)
             return None
-
-    async def put(self, key: str, entry: Entry) -> None:
-        keep_ms = int((entry.keep_until - self._clock.now()).total_seconds() * 1000)
-        if keep_ms > 0:
-            async with self._guard():
-                await self._client.set(PREFIX + key, _encoder.encode(entry), px=keep_ms)
 
     async def health(self) -> CacheHealth:
         try:
