@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import logging
+import sys
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 
@@ -30,6 +32,7 @@ from pageviews.application.use_cases import PageviewsService, Services
 from pageviews.domain.cache_policy import CachePolicy
 from pageviews.domain.freshness import Freshness
 from pageviews.domain.ports import Cache, Clock
+from pageviews.observability.access_log import AccessLog
 from pageviews.observability.metrics import Metrics
 from pageviews.settings import Settings
 
@@ -98,6 +101,13 @@ def _resilience(
     )
 
 
+def _access_log(settings: Settings) -> AccessLog | None:
+    """Requests are logged at INFO: a higher level turns the access log off."""
+    if logging.getLevelName(settings.log_level.upper()) > logging.INFO:
+        return None
+    return AccessLog(sys.stdout.buffer)
+
+
 def _response_cache(settings: Settings, clock: Clock) -> ResponseCache | None:
     budget = settings.response_cache_memory_mib * MIB
     return ResponseCache(budget, clock) if budget else None
@@ -141,6 +151,7 @@ class Container(containers.DeclarativeContainer):
     )
     response_cache = providers.Singleton(_response_cache, settings=settings, clock=clock)
     rate_limiting = providers.Singleton(_rate_limiting, settings=settings)
+    access_log = providers.Singleton(_access_log, settings=settings)
 
 
 @asynccontextmanager
@@ -160,8 +171,12 @@ async def started(container: Container) -> AsyncIterator[Serving]:
             metrics=container.metrics(),
             response_cache=container.response_cache(),
             rate_limiting=container.rate_limiting(),
+            access_log=container.access_log(),
         )
     finally:
+        access_log = container.access_log()
+        if access_log is not None:
+            access_log.flush()
         shutdown = container.shutdown_resources()
         if shutdown is not None:
             await shutdown

@@ -10,9 +10,11 @@ from typing import Any
 
 import httpx
 import pytest
+from dependency_injector import providers
 from litestar.testing import TestClient
 
 from pageviews.adapters.outbound.upstream import MeteredTransport
+from pageviews.observability.access_log import AccessLog
 from pageviews.observability.logs import logging_config
 from tests.support.app import container_for, serve, settings_from_env
 from tests.support.fake_wikimedia import BASE_URL, Canned, FakeWikimedia
@@ -97,20 +99,43 @@ def test_metrics_are_in_prometheus_text_format(client: Client) -> None:
     assert "# TYPE pageviews_http_requests_total counter" in response.text
 
 
-def test_each_request_is_logged_once_with_its_id_route_status_and_duration(
-    client: Client, caplog: pytest.LogCaptureFixture
-) -> None:
-    with caplog.at_level(logging.INFO, logger="pageviews.access"):
+def test_each_request_is_logged_once_with_its_id_route_status_and_duration(fake: FakeWikimedia) -> None:
+    written = io.BytesIO()
+    container = container_for(fake.transport())
+    container.access_log.override(providers.Object(AccessLog(written)))
+    with serve(container) as client:
         client.get("/monthly_view_count/Albert_Einstein/2023/10", headers={"X-Request-ID": "req-1"})
-    (record,) = [r for r in caplog.records if r.name == "pageviews.access"]
-    fields = {k: getattr(record, k) for k in ("request_id", "method", "route", "status")}
+    (line,) = [json.loads(line) for line in written.getvalue().splitlines()]
+    fields = {k: line[k] for k in ("event", "level", "logger", "request_id", "method", "route", "status")}
     assert fields == {
+        "event": "request",
+        "level": "info",
+        "logger": "pageviews.access",
         "request_id": "req-1",
         "method": "GET",
         "route": "/monthly_view_count/{path}",
         "status": 200,
     }
-    assert getattr(record, "duration_ms") >= 0  # noqa: B009 - a field added through `extra`
+    assert line["duration_ms"] >= 0
+    assert line["timestamp"].endswith("Z")
+
+
+def test_a_replay_from_the_response_cache_is_logged_with_its_route_too(fake: FakeWikimedia) -> None:
+    written = io.BytesIO()
+    container = container_for(fake.transport())
+    container.access_log.override(providers.Object(AccessLog(written)))
+    with serve(container) as client:
+        for _ in range(2):
+            client.get("/monthly_view_count/Albert_Einstein/2023/10")
+    routes = [json.loads(line)["route"] for line in written.getvalue().splitlines()]
+    assert routes == ["/monthly_view_count/{path}"] * 2
+
+
+def test_no_request_is_logged_above_info() -> None:
+    container = container_for(
+        FakeWikimedia().transport(), settings=settings_from_env(PAGEVIEWS_LOG_LEVEL="WARNING")
+    )
+    assert container.access_log() is None
 
 
 def test_log_records_are_rendered_as_one_json_object_per_line() -> None:

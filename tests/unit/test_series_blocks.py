@@ -98,7 +98,9 @@ async def test_blocks_answer_every_range_as_the_source_would_and_ask_each_settle
     known: set[tuple[Granularity, Month]] = set()
     for granularity, first, last in asked:
         before = len(source.asked)
-        missing = [m for m in months_of(first, last) if (granularity, m) not in known]  # the clock stands still
+        missing = [
+            m for m in months_of(first, last) if (granularity, m) not in known
+        ]  # the clock stands still
         spans = sum(1 for i, m in enumerate(missing) if i == 0 or missing[i - 1].next() != m)
         assert await direct(source, granularity, first, last) == await assembled(
             cached, granularity, first, last

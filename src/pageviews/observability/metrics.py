@@ -22,6 +22,7 @@ class Metrics:
 
     def __init__(self) -> None:
         disable_created_metrics()  # type: ignore[no-untyped-call]  # `_created` series only double the output
+        self._served: dict[tuple[str, str, int], tuple[Counter, Histogram]] = {}
         self.registry = CollectorRegistry(auto_describe=True)
         self.requests = Counter(
             "pageviews_http_requests",
@@ -57,6 +58,19 @@ class Metrics:
         self.breaker_open = Gauge(
             "pageviews_upstream_circuit_open", "1 while the circuit breaker is open", registry=self.registry
         )
+
+    def served(self, route: str, method: str, status: int, seconds: float) -> None:
+        """One HTTP request answered; the labelled series are looked up once each (the lookup is most of the
+        cost of counting)."""
+        key = (route, method, status)
+        series = self._served.get(key)
+        if series is None:
+            series = self._served[key] = (
+                self.requests.labels(route, method, str(status)),
+                self.latency.labels(route),
+            )
+        series[0].inc()
+        series[1].observe(seconds)
 
     def cache_lookup(self, result: str) -> None:
         self.cache_lookups.labels(result).inc()

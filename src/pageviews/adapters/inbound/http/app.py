@@ -25,7 +25,7 @@ from pageviews.adapters.inbound.http.parameters import refuse_unknown_parameters
 from pageviews.adapters.inbound.http.problems import EXCEPTION_HANDLERS
 from pageviews.adapters.inbound.http.rate_limit import RateLimitMiddleware
 from pageviews.adapters.inbound.http.requests import StrictRequest
-from pageviews.adapters.inbound.http.response_cache import ResponseCache, ResponseCacheMiddleware
+from pageviews.adapters.inbound.http.response_cache import ResponseCache, ResponseCacheMiddleware, replayed
 from pageviews.adapters.inbound.http.series import series
 from pageviews.adapters.inbound.http.serving import (
     Serving,
@@ -102,20 +102,35 @@ class PageviewsApp(Litestar):
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        self._observed = Observed(super().__call__, self._metrics)
-
-    def _metrics(self) -> Metrics | None:
-        serving = current(self.state)
-        return None if serving is None else serving.metrics
+        self._observed = Observed(self._answer, lambda: current(self.state))
+        self._replays_with_origin = self.cors_config is None
+        """With CORS on, an answer to a request with an `Origin` needs CORS's headers: Litestar adds them."""
 
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
         if scope["type"] != "http":
             await super().__call__(scope, receive, send)
         elif scope["method"] == "HEAD":
             head: Any = {**scope, "method": "GET"}
-            await self._observed(head, receive, merge_vary(head, _without_body(send)))
+            await self._observed(head, receive, self._merging_vary(head, _without_body(send)))
         else:
-            await self._observed(scope, receive, merge_vary(scope, send))
+            await self._observed(scope, receive, self._merging_vary(scope, send))
+
+    def _merging_vary(self, scope: Any, send: Any) -> Any:
+        """Only CORS, outside our middleware, can replace a `Vary`: without it there is nothing to merge."""
+        return send if self._replays_with_origin else merge_vary(scope, send)
+
+    async def _answer(self, scope: Any, receive: Any, send: Any) -> None:
+        """A repeated GET from the response cache, before routing (the fast path); anything else by Litestar."""
+        serving = current(self.state)
+        if (
+            serving is not None
+            and serving.response_cache is not None
+            and scope["method"] == "GET"
+            and (self._replays_with_origin or all(name != b"origin" for name, _ in scope["headers"]))
+            and await replayed(serving.response_cache, scope, send)
+        ):
+            return
+        await Litestar.__call__(self, scope, receive, send)
 
 
 def _without_body(send: Any) -> Any:

@@ -6,17 +6,15 @@ given the same headers as everything else.
 
 from __future__ import annotations
 
-import logging
+import itertools
 import re
+import secrets
 import time
-import uuid
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
 
+from pageviews.adapters.inbound.http.serving import Serving
 from pageviews.observability.logs import current_request_id
-from pageviews.observability.metrics import Metrics
-
-log = logging.getLogger("pageviews.access")
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -42,30 +40,41 @@ _COMMON_HEADERS = [
 ]
 
 
-def request_id_of(scope: Scope) -> str:
+def request_id_of(scope: Scope, new: Callable[[], str]) -> str:
     """The client's `X-Request-ID` when it is a sane token, else a new one."""
     for name, value in scope.get("headers", ()):
         if name == b"x-request-id":
             candidate: str = value.decode("latin-1")
             if _REQUEST_ID.fullmatch(candidate):
                 return candidate
-    return uuid.uuid4().hex
+    return new()
 
 
 class Observed:
-    """ASGI wrapper: request id in and out, security headers, a log line and metrics per request."""
+    """ASGI wrapper: request id in and out, security headers, a log line and metrics per request. What it
+    records into (metrics, the access log) belongs to the running service: `serving()` names it, or None
+    before start-up, when nothing is recorded."""
 
-    def __init__(self, app: ASGIApp, metrics_of: Callable[[], Metrics | None]) -> None:
+    def __init__(self, app: ASGIApp, serving: Callable[[], Serving | None]) -> None:
         self._app = app
-        self._metrics_of = metrics_of
+        self._serving = serving
+        self._ids = itertools.count()
+        self._id_prefix = secrets.token_hex(8)
+        """Request ids: random per process, then a counter, so unique across replicas and cheap."""
+
+    def new_id(self) -> str:
+        return f"{self._id_prefix}{next(self._ids):016x}"
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self._app(scope, receive, send)
             return
-        request_id = request_id_of(scope)
+        request_id = request_id_of(scope, self.new_id)
         scope.setdefault("state", {})["request_id"] = request_id
-        extra = [(b"x-request-id", request_id.encode()), *_COMMON_HEADERS, _csp(scope["path"])]
+        extra = [
+            (b"x-request-id", request_id.encode()),
+            *(_DOCS if scope["path"].startswith("/schema") else _API),
+        ]
         status = 500
         started = time.perf_counter()
         token = current_request_id.set(request_id)
@@ -84,27 +93,16 @@ class Observed:
             current_request_id.reset(token)
 
     def _record(self, scope: Scope, request_id: str, status: int, seconds: float) -> None:
+        serving = self._serving()
+        if serving is None:
+            return  # before start-up, when nothing but a 503 is answered
         route: str = scope.get("path_template") or "unmatched"
         method = scope["method"]
-        metrics = self._metrics_of()
-        if metrics is not None:  # None only before start-up, when nothing but a 503 is answered
-            # Bounded labels: a client cannot make a series per method name it invents.
-            label = method if method in _KNOWN_METHODS else "other"
-            metrics.requests.labels(route, label, str(status)).inc()
-            metrics.latency.labels(route).observe(seconds)
-        log.info(
-            "request",
-            extra={
-                "request_id": request_id,
-                "method": method,
-                "route": route,
-                "path": scope["path"],
-                "status": status,
-                "duration_ms": round(seconds * 1000, 3),
-            },
-        )
+        # Bounded labels: a client cannot make a series per method name it invents.
+        serving.metrics.served(route, method if method in _KNOWN_METHODS else "other", status, seconds)
+        if serving.access_log is not None:
+            serving.access_log.request(request_id, method, route, scope["path"], status, seconds)
 
 
-def _csp(path: str) -> tuple[bytes, bytes]:
-    policy = DOCS_CSP if path.startswith("/schema") else API_CSP
-    return (b"content-security-policy", policy.encode())
+_API = (*_COMMON_HEADERS, (b"content-security-policy", API_CSP.encode()))
+_DOCS = (*_COMMON_HEADERS, (b"content-security-policy", DOCS_CSP.encode()))

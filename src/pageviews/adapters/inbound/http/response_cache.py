@@ -15,6 +15,7 @@ from litestar.enums import ScopeType
 from litestar.middleware import ASGIMiddleware
 from litestar.types import ASGIApp, HTTPResponseStartEvent, Message, Receive, Scope, Send
 
+from pageviews.adapters.inbound.http.conditional import etag_of, matches
 from pageviews.domain.ports import Clock
 
 _MAX_AGE = re.compile(rb"(?:^|,)\s*max-age=(\d+)")
@@ -32,16 +33,24 @@ bookkeeping (measured with tracemalloc, as for the domain cache)."""
 
 
 class _Stored:
-    __slots__ = ("body", "expires", "headers", "size", "stored")
+    __slots__ = ("body", "etag", "expires", "headers", "route", "size", "stored")
 
     def __init__(
-        self, headers: list[tuple[bytes, bytes]], body: bytes, stored: float, max_age: int, size: int
+        self,
+        headers: list[tuple[bytes, bytes]],
+        body: bytes,
+        stored: float,
+        max_age: int,
+        size: int,
+        route: str | None = None,
     ) -> None:
         self.headers = headers
         self.body = body
         self.stored = stored
         self.expires = stored + max_age
         self.size = size
+        self.route = route
+        self.etag = next((value for name, value in headers if name == b"etag"), b"")
 
 
 def _expires(_key: Key, stored: _Stored, _now: float) -> float:
@@ -81,12 +90,19 @@ class ResponseCache:
         """Keeps an encoded part of answers for `max_age` seconds: encoded once, replayed as bytes."""
         self.put((_FRAGMENT, *key), [], body, max_age)
 
-    def put(self, key: Key, headers: list[tuple[bytes, bytes]], body: bytes, max_age: int) -> None:
+    def put(
+        self,
+        key: Key,
+        headers: list[tuple[bytes, bytes]],
+        body: bytes,
+        max_age: int,
+        route: str | None = None,
+    ) -> None:
         size = (
             STORED_OVERHEAD + len(body) + sum(map(len, key)) + sum(len(n) + len(v) + 64 for n, v in headers)
         )
         if size <= self._stored.maxsize:
-            self._stored[key] = _Stored(headers, body, self.now(), max_age, size)
+            self._stored[key] = _Stored(headers, body, self.now(), max_age, size, route)
 
 
 class ResponseCacheMiddleware(ASGIMiddleware):
@@ -108,10 +124,35 @@ class ResponseCacheMiddleware(ASGIMiddleware):
         if stored is not None:
             await _replay(send, stored, cache.now())
             return
-        await next_app(scope, receive, _recorder(cache, key, send))
+        await next_app(scope, receive, _recorder(cache, key, scope, send))
 
 
-def _recorder(cache: ResponseCache, key: Key, send: Send) -> Send:
+async def replayed(cache: ResponseCache, scope: Scope, send: Send) -> bool:
+    """The fast path, before any routing: a GET the cache has is answered from it (a 304 when the client has
+    it already), and True; False when the cache has nothing for it."""
+    accept = origin = if_none_match = b""
+    for name, value in scope["headers"]:
+        if name == b"accept":
+            accept = value
+        elif name == b"origin":
+            origin = value
+        elif name == b"if-none-match":
+            if_none_match = value
+    stored = cache.get((scope["raw_path"], scope["query_string"], accept, origin))
+    if stored is None:
+        return False
+    if stored.route is not None:
+        scope["path_template"] = stored.route  # for the request's log line and metrics, as if routed
+    if if_none_match and stored.etag and matches(if_none_match.decode("latin-1"), stored.etag.decode()):
+        headers = [(n, v) for n, v in stored.headers if n not in (b"content-length", b"content-type")]
+        await send({"type": "http.response.start", "status": 304, "headers": [*headers, _age(stored, cache)]})
+        await send({"type": "http.response.body", "body": b"", "more_body": False})
+        return True
+    await _replay(send, stored, cache.now())
+    return True
+
+
+def _recorder(cache: ResponseCache, key: Key, scope: Scope, send: Send) -> Send:
     held: HTTPResponseStartEvent | None = None
 
     async def recording_send(message: Message) -> None:
@@ -120,7 +161,11 @@ def _recorder(cache: ResponseCache, key: Key, send: Send) -> Send:
             held = message if _max_age(message) else None
         elif message["type"] == "http.response.body" and held is not None:
             if not message.get("more_body", False):
-                cache.put(key, list(held["headers"]), message["body"], _max_age(held))
+                body = message["body"]
+                headers = list(held["headers"])
+                if not any(name == b"etag" for name, _ in headers):
+                    headers.append((b"etag", etag_of(body).encode()))
+                cache.put(key, headers, body, _max_age(held), scope.get("path_template"))
             held = None
         await send(message)
 
@@ -152,3 +197,7 @@ async def _replay(send: Send, stored: _Stored, now: float) -> None:
     age = str(int(now - stored.stored)).encode()
     await send({"type": "http.response.start", "status": 200, "headers": [*stored.headers, (b"age", age)]})
     await send({"type": "http.response.body", "body": stored.body, "more_body": False})
+
+
+def _age(stored: _Stored, cache: ResponseCache) -> tuple[bytes, bytes]:
+    return (b"age", str(int(cache.now() - stored.stored)).encode())

@@ -13,6 +13,7 @@ from pageviews.adapters.inbound.http.rate_limit import RateLimiting
 from pageviews.adapters.inbound.http.response_cache import ResponseCache
 from pageviews.application.use_cases import Services
 from pageviews.domain.cache_policy import CachePolicy
+from pageviews.observability.access_log import AccessLog
 from pageviews.observability.metrics import Metrics
 
 
@@ -25,6 +26,8 @@ class Serving:
     """None: every request reaches a handler."""
     rate_limiting: RateLimiting | None = None
     """None: no client is limited."""
+    access_log: AccessLog | None = None
+    """None: requests are not logged (a log level above INFO)."""
 
 
 def current(state: State) -> Serving | None:
