@@ -2,7 +2,8 @@
 or month asked), each answer takes `latency` seconds (an asyncio sleep, so answers overlap), titles that start
 with `Slow_` take a minute, and it counts what it was asked.
 
-Control endpoints: `GET /_stats` -> {"requests": N}; `GET /_latency?ms=50` sets the latency. Serve it with
+Control endpoints: `GET /_stats` -> {"requests": N}; `GET /_asked` -> the per-article paths asked since the last
+call; `GET /_latency?ms=50` sets the latency. Serve it with
 `granian --interface asgi --working-dir bench fake_upstream:app`."""
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ import json
 from typing import Any
 
 PREFIX = "/api/rest_v1/metrics/pageviews/per-article/"
-STATE = {"requests": 0, "latency": 0.0}
+STATE: dict[str, Any] = {"requests": 0, "latency": 0.0, "asked": []}
 
 
 async def app(scope: dict[str, Any], receive: Any, send: Any) -> None:
@@ -25,11 +26,15 @@ async def app(scope: dict[str, Any], receive: Any, send: Any) -> None:
     path: str = scope["path"]
     if path == "/_stats":
         await _answer(send, 200, {"requests": STATE["requests"]})
+    elif path == "/_asked":  # what was asked since the last time, as the per-article path segments
+        asked, STATE["asked"] = STATE["asked"], []
+        await _answer(send, 200, {"asked": asked})
     elif path == "/_latency":
         STATE["latency"] = float(scope["query_string"].decode().removeprefix("ms=")) / 1000
         await _answer(send, 200, {"latency": STATE["latency"]})
     elif path.startswith(PREFIX):
         STATE["requests"] += 1
+        STATE["asked"].append(path[len(PREFIX) :])
         slow = "/Slow_" in path
         await asyncio.sleep(60.0 if slow else STATE["latency"])
         await _answer(send, 200, _items(path[len(PREFIX) :].split("/")))

@@ -15,7 +15,9 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import datetime as dt
 import os
+import random
 import re
 import signal
 import socket
@@ -247,6 +249,84 @@ async def fairness(base: str, seconds: float, clients: int) -> tuple[list[float]
     return latencies, answered
 
 
+# -- (g) a dashboard's mix of overlapping ranges, (h) a cold batch ------------------------------------------
+
+
+def dashboard_ranges(seed: int, requests: int, articles: int, today: dt.date) -> list[str]:
+    """A fixed, seeded mix of what dashboards ask: the last 30 or 90 days, the last 12 or 24 months, a
+    calendar year, a quarter in days, for 50 articles, in a shuffled order."""
+    rng = random.Random(seed)
+    month = dt.date(today.year, today.month, 1)
+    paths = []
+    for _ in range(requests):
+        title = f"Dashboard_article_{rng.randrange(articles)}"
+        kind = rng.choice(["30d", "90d", "12m", "24m", "year", "quarter"])
+        if kind in ("30d", "90d"):
+            days = 30 if kind == "30d" else 90
+            first, last = today - dt.timedelta(days=days + rng.randrange(5)), today - dt.timedelta(days=1)
+            query = f"from={first}&to={last}&granularity=daily"
+        elif kind in ("12m", "24m"):
+            months = 12 if kind == "12m" else 24
+            first = _months_before(month, months + rng.randrange(3))
+            query = f"from={first:%Y-%m}&to={_months_before(month, 1):%Y-%m}"
+        elif kind == "year":
+            year = today.year - 1 - rng.randrange(3)
+            query = f"from={year}-01&to={year}-12"
+        else:
+            start = _months_before(month, 3 + 3 * rng.randrange(4))
+            query = f"from={start:%Y-%m}&to={_months_before(start, -2):%Y-%m}&granularity=daily"
+        paths.append(f"/v1/pageviews/en.wikipedia/{title}?{query}")
+    return paths
+
+
+def _months_before(month: dt.date, n: int) -> dt.date:
+    index = month.year * 12 + month.month - 1 - n
+    return dt.date(index // 12, index % 12 + 1, 1)
+
+
+def settled_blocks_asked_twice(asked: list[str], today: dt.date) -> tuple[int, int]:
+    """From the fake's log: how many settled months were asked, and how many of them more than once."""
+    seen: dict[tuple[str, str, dt.date], int] = {}
+    for path in asked:
+        _, _, _, article, granularity, start, end = path.split("/")
+        first, last = dt.date.fromisoformat(_iso(start)), dt.date.fromisoformat(_iso(end))
+        month = dt.date(first.year, first.month, 1)
+        while month <= last:
+            following = _months_before(month, -1)
+            if following + dt.timedelta(days=2) <= today:  # settled: ended more than 48 hours ago
+                key = (article, granularity, month)
+                seen[key] = seen.get(key, 0) + 1
+            month = following
+    return len(seen), sum(1 for n in seen.values() if n > 1)
+
+
+def _iso(timestamp: str) -> str:
+    return f"{timestamp[:4]}-{timestamp[4:6]}-{timestamp[6:8]}"
+
+
+async def dashboard(base: str, upstream: str, paths: list[str]) -> tuple[int, list[str]]:
+    async with httpx.AsyncClient(timeout=60) as client:
+        await client.get(upstream + "/_asked")  # forget what earlier figures asked
+        for path in paths:
+            (await client.get(base + path)).raise_for_status()
+        return len(paths), (await client.get(upstream + "/_asked")).json()["asked"]
+
+
+async def cold_batch(base: str, n: int) -> float:
+    body = {
+        "articles": [f"Cold_batch_{time.monotonic_ns()}_{i}" for i in range(n)],
+        "from": "2023-01",
+        "to": "2023-12",
+    }
+    async with httpx.AsyncClient(timeout=120) as client:
+        started = time.perf_counter()
+        response = await client.post(base + "/v1/pageviews/batch", json=body)
+        elapsed = time.perf_counter() - started
+    response.raise_for_status()
+    assert all("series" in r for r in response.json()["results"]), "every title of the cold batch has data"
+    return elapsed
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -262,7 +342,8 @@ def main() -> None:
     parser.add_argument("--flood", type=int, default=12_000, help="distinct large answers in (d)")
     parser.add_argument("--waiting", type=int, default=20, help="cold requests while slots are held in (e)")
     parser.add_argument("--fair-seconds", type=float, default=20.0, help="how long the batches repeat in (f)")
-    parser.add_argument("--only", default="abcdef", help="which figures, e.g. --only ab")
+    parser.add_argument("--dashboard", type=int, default=600, help="requests of the dashboard mix in (g)")
+    parser.add_argument("--only", default="abcdefgh", help="which figures, e.g. --only ab")
     args = parser.parse_args()
 
     fake_port, port, bare_port = free_port(), free_port(), free_port()
@@ -335,6 +416,19 @@ def main() -> None:
             print(f"(f) /health while 4 clients repeat the largest batch (100 x 1096 days, {batches} answered): "
                   f"p50 {pct(health, 50):.1f} ms, p99 {pct(health, 99):.1f} ms, max {max(health):.1f} ms")  # fmt: skip
             print("    (target: p99 < 50 ms)")
+        if "g" in args.only:
+            today = dt.datetime.now(dt.UTC).date()
+            sent, asked = asyncio.run(
+                dashboard(base, upstream, dashboard_ranges(7, args.dashboard, 50, today))
+            )
+            touched, twice = settled_blocks_asked_twice(asked, today)
+            print(f"(g) a dashboard mix of {sent} overlapping ranges over 50 articles: {len(asked)} upstream requests "
+                  f"for {touched} distinct settled months; settled months asked twice: {twice}  (target 0)")  # fmt: skip
+        if "h" in args.only:
+            seconds = asyncio.run(cold_batch(base, 100))
+            bound = -(-100 // 3) * args.latency_ms / 1000  # ceil(100 / upstream concurrency) x latency
+            print(f"(h) a cold batch of 100 articles: {seconds:.2f} s; the upstream bound {bound:.2f} s; "
+                  f"ratio {seconds / bound:.2f}  (target <= 1.2)")  # fmt: skip
 
 
 if __name__ == "__main__":
