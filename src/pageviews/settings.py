@@ -216,3 +216,35 @@ def _bounds(info: mi.IntType | mi.FloatType) -> str:
         if bound is not None
     ]
     return " that is " + " and ".join(limits) if limits else ""
+
+
+def in_force(settings: Settings) -> dict[str, Any]:
+    """What the start-up log line says: the upstreams, the cache and the limits in force, then every setting
+    (URLs without their passwords), so one line answers "what is this process running with?"."""
+    return {
+        "upstreams": {
+            variable(f.name): getattr(settings, f.name)
+            for f in msgspec.structs.fields(Settings)
+            if "http" in _url_schemes(f.type)
+        },
+        "cache": {
+            "store": f"redis {redact(settings.redis_url)} behind memory" if settings.redis_url else "memory",
+            "memory_entries": settings.cache_size,
+            "response_cache_entries": settings.response_cache_size,
+        },
+        "limits": {
+            "rate_limit": settings.rate_limit or "off",
+            "rate_limit_client": settings.rate_limit_client_header or "peer address",
+            "upstream_concurrency": settings.upstream_concurrency,
+            "upstream_connections": settings.upstream_connections,
+            "upstream_attempts": settings.upstream_attempts,
+            "upstream_deadline_s": settings.upstream_deadline,
+            "upstream_timeout_s": settings.upstream_timeout,
+            "batch_concurrency": settings.batch_concurrency,
+        },
+        "settings": {
+            variable(f.name): redact(value) if _url_schemes(f.type) else value
+            for f in msgspec.structs.fields(Settings)
+            for value in [getattr(settings, f.name)]
+        },
+    }

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from pageviews.settings import SETTINGS_DOCS, Settings, SettingsError, defaults, plain, redact
+from pageviews.settings import SETTINGS_DOCS, Settings, SettingsError, defaults, in_force, plain, redact
 
 
 def error_of(**environment: str) -> str:
@@ -111,6 +111,25 @@ def test_whitespace_around_a_value_is_ignored() -> None:
 def test_the_defaults_written_as_variables_read_back_as_the_defaults() -> None:
     environment = {name: plain(value) for name, value in defaults().items()}
     assert Settings() == Settings.from_env(environment)
+
+
+def test_the_start_up_summary_names_the_upstream_the_cache_without_its_password_and_the_limits() -> None:
+    settings = Settings.from_env(
+        {
+            "PAGEVIEWS_WIKIMEDIA_URL": "http://wikimedia.internal/api/rest_v1",
+            "PAGEVIEWS_REDIS_URL": "redis://:s3cret@redis:6379/0",
+            "PAGEVIEWS_RATE_LIMIT": "",
+        }
+    )
+    summary = in_force(settings)
+    assert {"PAGEVIEWS_WIKIMEDIA_URL": "http://wikimedia.internal/api/rest_v1"} == summary["upstreams"]
+    assert "s3cret" not in repr(summary)
+    assert "redis redis://:***@redis:6379/0 behind memory" == summary["cache"]["store"]
+    assert "off" == summary["limits"]["rate_limit"]
+
+
+def test_the_start_up_summary_says_memory_when_there_is_no_redis() -> None:
+    assert "memory" == in_force(Settings())["cache"]["store"]
 
 
 @pytest.mark.parametrize(
