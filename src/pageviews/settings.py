@@ -59,6 +59,11 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     ] = "INFO"
     cors_origins: str = ""
     workers: Annotated[int, msgspec.Meta(ge=1, le=64)] = 1
+    # The inbound side, in seconds: a request's headers and its whole body must arrive within
+    # `client_timeout` (else 408, or the connection is closed); on SIGTERM, in-flight requests are drained for
+    # at most `drain_timeout` (then the worker is stopped).
+    client_timeout: Annotated[float, msgspec.Meta(gt=0, le=300)] = 10.0
+    drain_timeout: Annotated[int, msgspec.Meta(ge=1, le=1800)] = 20
     # Caching (docs/caching-and-resilience.md): entries in process memory, and how long answers stay fresh.
     cache_size: Annotated[int, msgspec.Meta(ge=1, le=10_000_000)] = 100_000
     response_cache_size: Annotated[int, msgspec.Meta(ge=0, le=1_000_000)] = 10_000
@@ -241,6 +246,8 @@ def in_force(settings: Settings) -> dict[str, Any]:
             "upstream_deadline_s": settings.upstream_deadline,
             "upstream_timeout_s": settings.upstream_timeout,
             "batch_concurrency": settings.batch_concurrency,
+            "client_timeout_s": settings.client_timeout,
+            "drain_timeout_s": settings.drain_timeout,
         },
         "settings": {
             variable(f.name): redact(value) if _url_schemes(f.type) else value

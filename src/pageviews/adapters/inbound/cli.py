@@ -79,6 +79,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def serve(host: str, port: int, workers: int, settings: Settings) -> int:
     from granian.constants import Interfaces
+    from granian.http import HTTP1Settings
     from granian.server import Server
 
     try:
@@ -100,6 +101,10 @@ def serve(host: str, port: int, workers: int, settings: Settings) -> int:
             address=host,
             port=port,
             workers=workers,
+            # Headers must arrive within the client timeout (the body's bound is BoundedBody's); a worker that
+            # has not drained within the drain timeout after SIGTERM is stopped.
+            http1_settings=HTTP1Settings(header_read_timeout=round(settings.client_timeout * 1000)),
+            workers_kill_timeout=settings.drain_timeout,
             log_level=settings.log_level.lower(),  # type: ignore[arg-type]
             log_dictconfig=log_config,
         ).serve()

@@ -31,6 +31,7 @@ from pageviews.adapters.inbound.http.serving import (
     response_cache_of,
     serving_of,
 )
+from pageviews.adapters.inbound.http.timeouts import DEFAULT_CLIENT_TIMEOUT, BoundedBody
 from pageviews.adapters.inbound.http.top import top
 from pageviews.application.use_cases import PageviewsService
 from pageviews.domain.cache_policy import CachePolicy
@@ -40,7 +41,10 @@ ROUTES = [monthly_view_count, health, ready, apidocs, series, top, batch, metric
 
 
 def create_app(
-    *, start: Callable[[], AbstractAsyncContextManager[Serving]], cors_origins: Sequence[str] = ()
+    *,
+    start: Callable[[], AbstractAsyncContextManager[Serving]],
+    cors_origins: Sequence[str] = (),
+    client_timeout: float = DEFAULT_CLIENT_TIMEOUT,
 ) -> Litestar:
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
@@ -74,6 +78,7 @@ def create_app(
         # Outermost first: replays from the response cache get their ETag and are not rate-limited (they cost
         # what /health costs); everything that reaches a handler is counted.
         middleware=[
+            BoundedBody(client_timeout),
             ETagMiddleware(),
             ResponseCacheMiddleware(response_cache_of),
             RateLimitMiddleware(rate_limiting_of),
