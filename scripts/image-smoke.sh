@@ -188,7 +188,9 @@ make_local_base() {
     fi
     if ((${#extra_cas[@]})); then
       cp "${extra_cas[@]}" "$rootfs/usr/local/share/ca-certificates/"
-      chroot "$rootfs" update-ca-certificates >"$WORK/update-ca.log" 2>&1 \
+      # The rootfs's own PATH, not the caller's (which may name directories the rootfs lacks).
+      chroot "$rootfs" /usr/bin/env PATH=/usr/sbin:/usr/bin:/sbin:/bin update-ca-certificates \
+        >"$WORK/update-ca.log" 2>&1 \
         || { cat "$WORK/update-ca.log"; die "update-ca-certificates failed in the rootfs"; }
       log "added ${#extra_cas[@]} local CA certificate(s) to the base's trust store"
     fi
