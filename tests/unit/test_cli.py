@@ -88,9 +88,14 @@ def test_serve_refuses_a_port_another_server_listens_on_with_exit_1(
     assert f"cannot serve on 127.0.0.1:{listener}: the address is already in use" in capsys.readouterr().err
 
 
-@pytest.mark.parametrize("port", ["0", "65536", "http"])
-def test_serve_refuses_a_port_that_is_not_one(port: str, capsys: pytest.CaptureFixture[str]) -> None:
+@pytest.mark.parametrize(
+    ("flag", "value"),
+    [("--port", "0"), ("--port", "65536"), ("--port", "http"), ("--workers", "0"), ("--workers", "-1")],
+)
+def test_serve_refuses_a_flag_out_of_its_range_with_usage_exit_2(
+    flag: str, value: str, capsys: pytest.CaptureFixture[str]
+) -> None:
     with pytest.raises(SystemExit) as exited:
-        cli.main(["serve", "--port", port])
+        cli.main(["serve", flag, value])
     assert 2 == exited.value.code
-    assert "--port" in capsys.readouterr().err
+    assert f"{flag}: expected an integer from" in capsys.readouterr().err

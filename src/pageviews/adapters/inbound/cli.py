@@ -9,7 +9,7 @@ import argparse
 import logging
 import sys
 import textwrap
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from importlib.metadata import version
 
 from pageviews.adapters.inbound.address import AddressUnavailable, claim
@@ -45,19 +45,27 @@ def _parser() -> argparse.ArgumentParser:
     # Host and port are flags only: Kubernetes injects PAGEVIEWS_PORT=tcp://... for a Service named pageviews.
     serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default: %(default)s)")
     serve.add_argument(
-        "--port", type=_port, default=8000, help="TCP port to listen on (default: %(default)s)"
+        "--port", type=_integer(1, 65535), default=8000, help="TCP port to listen on (default: %(default)s)"
     )
     serve.add_argument(
-        "--workers", type=int, help="worker processes (default: PAGEVIEWS_WORKERS, which defaults to 1)"
+        "--workers",
+        type=_integer(1, 64),
+        help="worker processes (default: PAGEVIEWS_WORKERS, which defaults to 1)",
     )
     return parser
 
 
-def _port(text: str) -> int:
-    port = int(text)
-    if not 1 <= port <= 65535:
-        raise argparse.ArgumentTypeError(f"{port} is not a TCP port (1-65535)")
-    return port
+def _integer(low: int, high: int) -> Callable[[str], int]:
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            value = low - 1
+        if not low <= value <= high:
+            raise argparse.ArgumentTypeError(f"expected an integer from {low} to {high}, got {text!r}")
+        return value
+
+    return parse
 
 
 def _settings_epilog() -> str:
