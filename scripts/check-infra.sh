@@ -6,7 +6,8 @@
 #   bash scripts/check-infra.sh
 #
 #  1. hadolint on the Dockerfile (+ no `# syntax=` line, .dockerignore present).
-#  2. bash -n (and shellcheck, when installed) on scripts/*.sh.
+#  2. bash -n (and shellcheck, when installed) on the shell scripts (scripts/*.sh,
+#     scripts/{check,serve,test}, .ci/run).
 #  3. The chart's values.schema.json is a valid JSON Schema.
 #  4. `helm lint --strict` (helm-python-sdk, i.e. Helm 4) with the default
 #     values and with every infra/helm/pageviews/ci/*-values.yaml.
@@ -68,11 +69,12 @@ fi
 [[ -f .dockerignore ]] || fail ".dockerignore is missing"
 
 section "shell scripts: bash -n, shellcheck"
-for script in scripts/*.sh; do
+shell_scripts=(scripts/*.sh scripts/check scripts/serve scripts/test .ci/run)
+for script in "${shell_scripts[@]}"; do
   run "bash -n $script" -- bash -n "$script"
 done
 if command -v shellcheck >/dev/null 2>&1; then
-  run "shellcheck" -- shellcheck scripts/*.sh && echo "shellcheck: no findings"
+  run "shellcheck" -- shellcheck -x "${shell_scripts[@]}" && echo "shellcheck: no findings"
 else
   echo "shellcheck not installed: skipped (apt-get install shellcheck)"
 fi

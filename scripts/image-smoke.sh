@@ -19,7 +19,8 @@
 #   4. Starts scripts/fake_wikimedia.py on a free loopback port and runs the
 #      image the way production does: read-only root, tmpfs /tmp, uid 10001,
 #      all capabilities dropped, no-new-privileges, host network, on a free port.
-#   5. Checks /health, /ready, /metrics, a real article request answered from
+#   5. Checks that the image holds no development tool (pytest, mypy, ruff, ...),
+#      then /health, /ready, /metrics, a real article request answered from
 #      the fake upstream (views == 631058), the image's own HEALTHCHECK
 #      reaching "healthy", and the image's default user (10001).
 #   6. `docker stop` while a slow request is in flight, and checks that the
@@ -187,7 +188,9 @@ make_local_base() {
     fi
     if ((${#extra_cas[@]})); then
       cp "${extra_cas[@]}" "$rootfs/usr/local/share/ca-certificates/"
-      chroot "$rootfs" update-ca-certificates >"$WORK/update-ca.log" 2>&1 \
+      # The rootfs's own PATH, not the caller's (which may name directories the rootfs lacks).
+      chroot "$rootfs" /usr/bin/env PATH=/usr/sbin:/usr/bin:/sbin:/bin update-ca-certificates \
+        >"$WORK/update-ca.log" 2>&1 \
         || { cat "$WORK/update-ca.log"; die "update-ca-certificates failed in the rootfs"; }
       log "added ${#extra_cas[@]} local CA certificate(s) to the base's trust store"
     fi
@@ -384,6 +387,16 @@ stop_container() {
   [[ ${inflight%% *} == 200 ]] || die "the in-flight request was not answered (not drained on SIGTERM)"
 }
 
+check_runtime_only() {
+  # The image installs the runtime dependencies only (uv sync --no-dev): no test or lint tool may be in it.
+  local found
+  found=$(docker run --rm --network=none --entrypoint python "$IMAGE" -c \
+    'import importlib.util as u; print(" ".join(m for m in ("pytest", "mypy", "ruff", "schemathesis", "hypothesis", "uvicorn") if u.find_spec(m)))') \
+    || die "could not list the image's Python packages"
+  [[ -z $found ]] || die "development tools in the image: $found"
+  log "image has the runtime dependencies only (no pytest, mypy, ruff, schemathesis, hypothesis, uvicorn)"
+}
+
 use_prebuilt_image() {
   image_present "$IMAGE" || die "SKIP_BUILD=1 but image $IMAGE is not in the engine"
   log "SKIP_BUILD=1: testing the already built $IMAGE ($(docker image inspect -f '{{.Id}}' "$IMAGE" | cut -c1-19))"
@@ -402,6 +415,7 @@ main() {
     choose_base
     build_image
   fi
+  check_runtime_only
   start_upstream
   run_container
   wait_health

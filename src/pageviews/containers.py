@@ -184,4 +184,8 @@ async def started(container: Container) -> AsyncIterator[Serving]:
 
 def build_app(container: Container) -> Litestar:
     settings: Settings = container.settings()
-    return create_app(start=lambda: started(container), cors_origins=settings.cors_origin_list)
+    return create_app(
+        start=lambda: started(container),
+        cors_origins=settings.cors_origin_list,
+        client_timeout=settings.client_timeout,
+    )

@@ -1,16 +1,27 @@
-"""Configuration, read once from `PAGEVIEWS_*` environment variables into a typed, validated object."""
+"""Configuration, read once from `PAGEVIEWS_*` environment variables into a typed, validated object.
+
+Every variable is checked at start-up, each on its own: an error names the variable, the value it had and the
+form it must take (from the field's type and constraints), never an internal field path. Variables of other
+names are ignored, so the `PAGEVIEWS_PORT=tcp://...` and `PAGEVIEWS_SERVICE_HOST` that Kubernetes injects for a
+Service named pageviews never stop the service."""
 
 from __future__ import annotations
 
 import datetime as dt
+import math
 import os
+import re
+import urllib.parse
 from collections.abc import Mapping
 from importlib.metadata import version
-from typing import Annotated
+from typing import Annotated, Any
 
 import msgspec
+import msgspec.inspect as mi
 
 PREFIX = "PAGEVIEWS_"
+SETTINGS_DOCS = "https://github.com/pageviews-service/pageviews#settings"
+"""Where every setting is documented (the README's Settings section)."""
 
 
 def default_user_agent() -> str:
@@ -23,19 +34,36 @@ def default_user_agent() -> str:
 
 
 class SettingsError(ValueError):
-    pass
+    """One or more `PAGEVIEWS_*` variables are invalid; the message names each and the form it expects."""
+
+
+HttpURL = Annotated[str, msgspec.Meta(extra={"url": ("http", "https")})]
+"""An absolute http(s) URL: a scheme and a host (`localhost:8080/api` is refused: it has neither)."""
+RedisURL = Annotated[str, msgspec.Meta(extra={"url": ("redis", "rediss", "unix"), "empty": "off"})]
+"""`redis://[:password@]host[:port][/db]`, `rediss://...` or `unix:///path`; empty: no Redis."""
 
 
 class Settings(msgspec.Struct, frozen=True, kw_only=True):
-    wikimedia_url: str = "https://wikimedia.org/api/rest_v1"
+    wikimedia_url: HttpURL = "https://wikimedia.org/api/rest_v1"
     user_agent: Annotated[str, msgspec.Meta(min_length=1)] = msgspec.field(default_factory=default_user_agent)
     upstream_timeout: Annotated[float, msgspec.Meta(gt=0, le=300)] = 10.0
     upstream_connections: Annotated[int, msgspec.Meta(ge=1, le=100)] = 10
     settle_hours: Annotated[float, msgspec.Meta(ge=0, le=24 * 31)] = 48.0
     batch_concurrency: Annotated[int, msgspec.Meta(ge=1, le=100)] = 4
-    log_level: Annotated[str, msgspec.Meta(pattern="(?i)^(debug|info|warning|error|critical)$")] = "INFO"
+    log_level: Annotated[
+        str,
+        msgspec.Meta(
+            pattern="(?i)^(debug|info|warning|error|critical)$",
+            extra={"form": "DEBUG, INFO, WARNING, ERROR or CRITICAL"},
+        ),
+    ] = "INFO"
     cors_origins: str = ""
     workers: Annotated[int, msgspec.Meta(ge=1, le=64)] = 1
+    # The inbound side, in seconds: a request's headers and its whole body must arrive within
+    # `client_timeout` (else 408, or the connection is closed); on SIGTERM, in-flight requests are drained for
+    # at most `drain_timeout` (then the worker is stopped).
+    client_timeout: Annotated[float, msgspec.Meta(gt=0, le=300)] = 10.0
+    drain_timeout: Annotated[int, msgspec.Meta(ge=1, le=1800)] = 20
     # Caching (docs/caching-and-resilience.md): entries in process memory, and how long answers stay fresh.
     # Byte budgets of the in-process caches (with the chart's 384 MiB limit in mind: a worker starts at about
     # 150 MiB); the response cache is off at 0.
@@ -45,7 +73,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     cache_unsettled_ttl_seconds: Annotated[float, msgspec.Meta(gt=0)] = 600
     cache_no_data_ttl_seconds: Annotated[float, msgspec.Meta(gt=0)] = 300
     cache_keep_stale_hours: Annotated[float, msgspec.Meta(ge=0)] = 24 * 7
-    redis_url: str = ""
+    redis_url: RedisURL = ""
     redis_timeout: Annotated[float, msgspec.Meta(gt=0, le=10)] = 0.25
     # Resilience: per client request, at most `upstream_attempts` tries inside `upstream_deadline` seconds.
     upstream_attempts: Annotated[int, msgspec.Meta(ge=1, le=10)] = 3
@@ -60,9 +88,13 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     breaker_failure_rate: Annotated[float, msgspec.Meta(gt=0, le=1)] = 0.5
     breaker_cool_down: Annotated[float, msgspec.Meta(gt=0, le=3600)] = 30.0
     # Inbound, per client: `N/second|minute|hour|day`, empty to switch off.
-    rate_limit: Annotated[str, msgspec.Meta(pattern="^$|^[0-9]+ */ *(second|minute|hour|day)$")] = (
-        "10000/second"
-    )
+    rate_limit: Annotated[
+        str,
+        msgspec.Meta(
+            pattern="^$|^[0-9]+ */ *(second|minute|hour|day)$",
+            extra={"form": "N/second, N/minute, N/hour or N/day (e.g. 100/second), or empty for no limit"},
+        ),
+    ] = "10000/second"
     rate_limit_client_header: str = ""
 
     @property
@@ -76,10 +108,160 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
+        """Every `PAGEVIEWS_*` variable that names a setting, each validated on its own; all the invalid ones
+        are reported together, so a deployment is fixed in one round."""
         env = os.environ if environ is None else environ
-        names = {f.name for f in msgspec.structs.fields(cls)}
-        values = {name: env[PREFIX + name.upper()] for name in names if PREFIX + name.upper() in env}
-        try:
-            return msgspec.convert(values, cls, strict=False)
-        except msgspec.ValidationError as exc:
-            raise SettingsError(f"invalid setting: {exc} (from {PREFIX}* environment variables)") from exc
+        values: dict[str, Any] = {}
+        errors: list[str] = []
+        for field in msgspec.structs.fields(cls):
+            name = variable(field.name)
+            if name not in env:
+                continue
+            try:
+                values[field.name] = _parse(field.type, env[name].strip())
+            except (msgspec.ValidationError, ValueError):
+                shown = redact(env[name]) if _url_schemes(field.type) else env[name]
+                errors.append(f"{name}={shown!r}: expected {expected_form(field.type)}{_default_of(field)}")
+        if errors:
+            raise SettingsError("invalid settings:\n  " + "\n  ".join(errors) + f"\n(see {SETTINGS_DOCS})")
+        return cls(**values)
+
+
+def variable(field_name: str) -> str:
+    """The environment variable of a setting: `settle_hours` is `PAGEVIEWS_SETTLE_HOURS`."""
+    return PREFIX + field_name.upper()
+
+
+def defaults() -> dict[str, object]:
+    """Every setting's variable and its default value, in declaration order."""
+    settings = Settings()
+    return {variable(f.name): getattr(settings, f.name) for f in msgspec.structs.fields(Settings)}
+
+
+def redact(url: str) -> str:
+    """A URL fit for a log line: any password replaced by `***` (even in a URL too malformed to parse)."""
+    return _PASSWORD.sub(r"\1***@", url)
+
+
+_PASSWORD = re.compile(r"^(\w[\w+.-]*://[^/:@]*:)[^/]*@")
+
+
+def _parse(annotation: Any, raw: str) -> Any:
+    value = msgspec.convert(raw, annotation, strict=False)
+    if isinstance(value, float) and not math.isfinite(value):
+        raise ValueError("not a finite number")
+    schemes = _url_schemes(annotation)
+    if schemes and not (value == "" and _extra(annotation).get("empty")):
+        _check_url(value, schemes)
+    return value
+
+
+def _check_url(url: str, schemes: tuple[str, ...]) -> None:
+    parts = urllib.parse.urlsplit(url)  # raises ValueError itself on a malformed IPv6 host
+    if parts.scheme not in schemes:
+        raise ValueError(f"scheme {parts.scheme!r} is not one of {schemes}")
+    if parts.scheme == "unix" and not parts.path:
+        raise ValueError("a unix socket URL needs a path")
+    if parts.scheme != "unix" and not parts.hostname:
+        raise ValueError("no host")
+    _ = parts.port  # raises ValueError when the port is not a number in range
+
+
+def _extra(annotation: Any) -> dict[str, Any]:
+    info = mi.type_info(annotation)
+    return dict(info.extra or {}) if isinstance(info, mi.Metadata) else {}
+
+
+def _url_schemes(annotation: Any) -> tuple[str, ...]:
+    schemes: tuple[str, ...] = _extra(annotation).get("url", ())
+    return schemes
+
+
+def expected_form(annotation: Any) -> str:
+    """What a setting's value must look like, in words, from its type and constraints."""
+    extra = _extra(annotation)
+    if "form" in extra:
+        return str(extra["form"])
+    if schemes := _url_schemes(annotation):
+        prefixes = [f"{scheme}://" for scheme in schemes]
+        form = f"an absolute URL with a host, starting {', '.join(prefixes[:-1])} or {prefixes[-1]}"
+        return form + (", or empty" if extra.get("empty") else "")
+    info = mi.type_info(annotation)
+    if isinstance(info, mi.Metadata):
+        info = info.type
+    if isinstance(info, mi.IntType | mi.FloatType):
+        noun = "an integer" if isinstance(info, mi.IntType) else "a number"
+        return noun + _bounds(info)
+    if isinstance(info, mi.BoolType):
+        return "true or false"
+    if isinstance(info, mi.StrType):
+        if info.pattern:
+            return f"text matching the regular expression {info.pattern}"
+        if info.min_length:
+            return "a non-empty text" if info.min_length == 1 else f"at least {info.min_length} characters"
+    return "a valid value"
+
+
+def _default_of(field: msgspec.structs.FieldInfo) -> str:
+    default = field.default
+    if default is msgspec.NODEFAULT or default == "":
+        return ""
+    return f" (default: {plain(default)})"
+
+
+def plain(value: object) -> str:
+    """A value as an operator writes it: `48`, not `48.0`."""
+    return f"{value:g}" if isinstance(value, float) else str(value)
+
+
+def _bounds(info: mi.IntType | mi.FloatType) -> str:
+    if info.ge is not None and info.le is not None:
+        return f" from {plain(info.ge)} to {plain(info.le)}"
+    limits = [
+        f"{word} {plain(bound)}"
+        for word, bound in (
+            ("greater than", info.gt),
+            ("at least", info.ge),
+            ("less than", info.lt),
+            ("at most", info.le),
+        )
+        if bound is not None
+    ]
+    return " that is " + " and ".join(limits) if limits else ""
+
+
+def in_force(settings: Settings) -> dict[str, Any]:
+    """What the start-up log line says: the upstreams, the cache and the limits in force, then every setting
+    (URLs without their passwords), so one line answers "what is this process running with?"."""
+    return {
+        "upstreams": {
+            variable(f.name): getattr(settings, f.name)
+            for f in msgspec.structs.fields(Settings)
+            if "http" in _url_schemes(f.type)
+        },
+        "cache": {
+            "store": f"redis {redact(settings.redis_url)} behind memory" if settings.redis_url else "memory",
+            "memory_mib": settings.cache_memory_mib,
+            "response_cache_mib": settings.response_cache_memory_mib,
+        },
+        "limits": {
+            "rate_limit": settings.rate_limit or "off",
+            "rate_limit_client": settings.rate_limit_client_header or "peer address",
+            "upstream_concurrency": settings.upstream_concurrency,
+            "upstream_connections": settings.upstream_connections,
+            "upstream_attempts": settings.upstream_attempts,
+            "upstream_deadline_s": settings.upstream_deadline,
+            "upstream_timeout_s": settings.upstream_timeout,
+            "upstream_queue_timeout_s": settings.upstream_queue_timeout,
+            "breaker": f"open at {settings.breaker_failure_rate:g} of the last {settings.breaker_window} "
+            f"requests (at least {settings.breaker_minimum_calls}), for {settings.breaker_cool_down:g} s",
+            "batch_concurrency": settings.batch_concurrency,
+            "client_timeout_s": settings.client_timeout,
+            "drain_timeout_s": settings.drain_timeout,
+        },
+        "settings": {
+            variable(f.name): redact(value) if _url_schemes(f.type) else value
+            for f in msgspec.structs.fields(Settings)
+            for value in [getattr(settings, f.name)]
+        },
+    }

@@ -65,9 +65,14 @@ class PageviewsService:
                         name: group.create_task(self._fetch_or_nothing(q, periods))
                         for name, q in queries.items()
                     }
-            except* PageviewsError as failed:
-                # The caller gets the domain error (mapped to its status), not an ExceptionGroup (a 500).
-                raise failed.exceptions[0] from None
+            except ExceptionGroup as failed:
+                # The caller gets the domain error (mapped to its status), not an ExceptionGroup (a 500). Not
+                # `except*`: before Python 3.11.4 (Debian 12 has 3.11.2) what is raised inside `except*` comes
+                # out wrapped in another ExceptionGroup (CPython gh-103590).
+                errors = [error for error in failed.exceptions if isinstance(error, PageviewsError)]
+                if len(errors) < len(failed.exceptions):
+                    raise
+                raise errors[0] from None
             parts = {name: checked_points(periods, task.result().points) for name, task in tasks.items()}
             stale = any(task.result().stale for task in tasks.values())
             query = breakdown.whole(query)

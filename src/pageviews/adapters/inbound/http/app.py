@@ -34,6 +34,7 @@ from pageviews.adapters.inbound.http.serving import (
     response_cache_of,
     serving_of,
 )
+from pageviews.adapters.inbound.http.timeouts import DEFAULT_CLIENT_TIMEOUT, BoundedBody
 from pageviews.adapters.inbound.http.top import top
 from pageviews.application.use_cases import PageviewsService
 from pageviews.domain.cache_policy import CachePolicy
@@ -43,7 +44,10 @@ ROUTES = [monthly_view_count, health, ready, apidocs, series, top, batch, metric
 
 
 def create_app(
-    *, start: Callable[[], AbstractAsyncContextManager[Serving]], cors_origins: Sequence[str] = ()
+    *,
+    start: Callable[[], AbstractAsyncContextManager[Serving]],
+    cors_origins: Sequence[str] = (),
+    client_timeout: float = DEFAULT_CLIENT_TIMEOUT,
 ) -> Litestar:
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
@@ -81,6 +85,7 @@ def create_app(
         # Outermost first: replays from the response cache get their ETag and are not rate-limited (they cost
         # what /health costs); everything that reaches a handler is counted.
         middleware=[
+            BoundedBody(client_timeout),
             RememberVary(),
             ETagMiddleware(),
             ResponseCacheMiddleware(response_cache_of),
