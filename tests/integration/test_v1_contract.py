@@ -100,7 +100,7 @@ TOP = schema.find_operation_by_id("topArticles")
 BATCH = schema.find_operation_by_id("batch")
 
 SETTINGS = settings(
-    max_examples=150,
+    max_examples=100,
     derandomize=True,
     deadline=None,
     database=None,
