@@ -32,6 +32,12 @@ DOCS_CSP = (
     "default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; "
     "img-src 'self' data:; frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
 )
+# The page at `/` runs its own scripts and styles only (no inline script or style, nothing from elsewhere)
+# and talks to the service alone.
+PAGE_CSP = (
+    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self'; "
+    "frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
+)
 _COMMON_HEADERS = [
     (b"x-content-type-options", b"nosniff"),
     (b"referrer-policy", b"no-referrer"),
@@ -73,7 +79,7 @@ class Observed:
         scope.setdefault("state", {})["request_id"] = request_id
         extra = [
             (b"x-request-id", request_id.encode()),
-            *(_DOCS if scope["path"].startswith("/schema") else _API),
+            *_security_headers(scope["path"]),
         ]
         status = 500
         started = time.perf_counter()
@@ -106,3 +112,12 @@ class Observed:
 
 _API = (*_COMMON_HEADERS, (b"content-security-policy", API_CSP.encode()))
 _DOCS = (*_COMMON_HEADERS, (b"content-security-policy", DOCS_CSP.encode()))
+_PAGE = (*_COMMON_HEADERS, (b"content-security-policy", PAGE_CSP.encode()))
+
+
+def _security_headers(path: str) -> tuple[tuple[bytes, bytes], ...]:
+    if path.startswith("/schema"):
+        return _DOCS
+    if path == "/" or path.startswith("/static/"):
+        return _PAGE
+    return _API

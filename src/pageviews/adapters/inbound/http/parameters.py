@@ -118,6 +118,10 @@ def query_names(handler: BaseRouteHandler) -> frozenset[str]:
     )
 
 
+ANY_QUERY = "pageviews.any_query"
+"""A handler's `opt` key: its endpoint ignores the query string, so no parameter is refused (the page at `/`,
+whose links may pick up `?utm_source=` and the like on the way)."""
+
 _TAKEN: dict[Any, frozenset[str]] = {}
 """By handler function (the same in every application built from the module's handlers)."""
 
@@ -128,6 +132,8 @@ async def refuse_unknown_parameters(request: Request[Any, Any, Any]) -> None:
     handler = request.route_handler
     if not getattr(handler.fn, "__module__", "").startswith("pageviews."):
         return  # the docs and static files Litestar serves for us
+    if handler.opt.get(ANY_QUERY):
+        return
     taken = _TAKEN.get(handler.fn)
     if taken is None:
         taken = _TAKEN[handler.fn] = query_names(handler)
