@@ -18,6 +18,7 @@ from tests.support.http import assert_problem, json_of
 Client = TestClient[Litestar]
 SERIES = "/v1/pageviews/en.wikipedia/Albert_Einstein"
 TOP = "/v1/top/en.wikipedia/2023-12"
+MONTHLY = "/monthly_view_count/Albert_Einstein/2023/10"
 BATCH = "/v1/pageviews/batch"
 
 
@@ -115,10 +116,29 @@ def test_format_wins_over_accept(format: str, expected: str, client: Client) -> 
     assert (response.status_code, response.headers["content-type"]) == (200, expected)
 
 
-def test_the_csv_asked_by_format_is_the_csv_asked_by_accept(client: Client) -> None:
-    by_format = client.get(TOP, params={"format": "csv"})
-    by_accept = client.get(TOP, headers={"accept": "text/csv"})
-    assert (by_format.status_code, by_format.content) == (200, by_accept.content)
+DATA_ENDPOINTS = [f"{SERIES}?from=2023-10", TOP, MONTHLY]
+"""Every GET that answers data: each takes `?format=` as well as `Accept`."""
+
+
+@pytest.mark.parametrize("url", DATA_ENDPOINTS)
+@pytest.mark.parametrize(("format", "accept"), [("csv", "text/csv"), ("json", "application/json")])
+def test_the_answer_asked_by_format_is_the_answer_asked_by_accept(
+    url: str, format: str, accept: str, client: Client
+) -> None:
+    by_format = client.get(f"{url}{'&' if '?' in url else '?'}format={format}")
+    by_accept = client.get(url, headers={"accept": accept})
+    assert (200, by_accept.headers["content-type"], by_accept.content) == (
+        by_format.status_code,
+        by_format.headers["content-type"],
+        by_format.content,
+    )
+    assert by_format.headers["content-type"].startswith(accept)
+
+
+def test_the_original_endpoints_csv_is_the_series_csv_of_that_month(client: Client) -> None:
+    assert (
+        client.get(f"{SERIES}?from=2023-10&format=csv").content == client.get(f"{MONTHLY}?format=csv").content
+    )
 
 
 def test_an_unknown_format_is_an_invalid_parameter(client: Client) -> None:

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
-from litestar import Response, get
+from litestar import Request, Response, get
 from litestar.di import NamedDependency
 from litestar.exceptions import NotFoundException
 from litestar.openapi.spec import Example
@@ -12,6 +12,13 @@ from litestar.params import PathParameter
 
 from pageviews.adapters.inbound.http import patterns
 from pageviews.adapters.inbound.http.conditional import cache_headers
+from pageviews.adapters.inbound.http.negotiation import (
+    FormatQuery,
+    Representation,
+    csv_response,
+    negotiated,
+    representation,
+)
 from pageviews.adapters.inbound.http.openapi import documented_ok, error_responses
 from pageviews.adapters.inbound.http.parameters import AccessQuery, AgentQuery, ProjectQuery
 from pageviews.adapters.inbound.http.schemas import MonthlyViewCount
@@ -29,7 +36,8 @@ encode `?` as `%3F`, `%` as `%25` and `#` as `%23` (and `#` is not allowed in ti
 letter upper-cased except on wiktionaries); the answer carries the canonical title.
 
 `complete` is false for the current month (the count so far) and for a month that ended less than the settle
-period ago (`PAGEVIEWS_SETTLE_HOURS`, default 48 h), while Wikimedia may still be loading its last days."""
+period ago (`PAGEVIEWS_SETTLE_HOURS`, default 48 h), while Wikimedia may still be loading its last days.
+Send `Accept: text/csv` (or `?format=csv`) for CSV: `period,views`, as the series endpoint gives it."""
 
 
 @get(
@@ -46,7 +54,8 @@ period ago (`PAGEVIEWS_SETTLE_HOURS`, default 48 h), while Wikimedia may still b
             "views": 631058,
             "complete": True,
             "stale": False,
-        }
+        },
+        "period,views\r\n2023-10,631058\r\n",
     ),
     summary="Views of an article in a month",
     description=MONTHLY_DESCRIPTION,
@@ -54,6 +63,7 @@ period ago (`PAGEVIEWS_SETTLE_HOURS`, default 48 h), while Wikimedia may still b
     responses=error_responses(400, 404, 429, 500, 502, 503, 504),
 )
 async def monthly_view_count(
+    request: Request[Any, Any, Any],
     path: Annotated[
         str,
         PathParameter(
@@ -69,7 +79,9 @@ async def monthly_view_count(
     project: ProjectQuery = "en.wikipedia",
     access: AccessQuery = Access.ALL.value,
     agent: AgentQuery = Agent.USER.value,
+    format: FormatQuery = None,
 ) -> Response[MonthlyViewCount]:
+    wanted = representation(request, format)
     raw_article, year, month = _split_article_path(path)
     parsed_project = Project.parse(project)
     query = ArticleQuery(
@@ -79,7 +91,9 @@ async def monthly_view_count(
         agent=Agent.parse(agent),
     )
     answer = await service.monthly_views(query, Month.from_parts(year, month))
-    headers = cache_headers(cache_policy, complete=answer.complete, stale=answer.stale)
+    headers = negotiated(cache_headers(cache_policy, complete=answer.complete, stale=answer.stale))
+    if wanted is Representation.CSV:
+        return csv_response(["period", "views"], [[str(answer.month), answer.views]], headers)
     return Response(MonthlyViewCount.of(answer), headers=headers)
 
 
