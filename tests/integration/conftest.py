@@ -2,16 +2,22 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import datetime as dt
+import re
+from collections.abc import Generator, Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
 from litestar import Litestar
 from litestar.testing import TestClient
+from playwright.sync_api import Browser, Page, sync_playwright
 
 from tests.support.app import container_for, serve
+from tests.support.browser import chromium_path, launch, seed_demo
 from tests.support.fake_wikimedia import FakeWikimedia
 from tests.support.redis_server import RedisServer, running_redis
+from tests.support.server_process import running_server
 
 
 @pytest.fixture
@@ -36,3 +42,77 @@ def openapi() -> dict[str, Any]:
 def redis_server() -> Iterator[RedisServer]:
     with running_redis() as server:
         yield server
+
+
+# -- the page in a real browser (tests/integration/test_page_in_browser.py) ----------------------------------
+
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
+"""Where a failing browser test leaves a picture of the page (ignored by git, uploaded by CI)."""
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Generator[None, Any, Any]:
+    report = yield
+    page = getattr(item, "funcargs", {}).get("page")
+    if report.failed and report.when == "call" and isinstance(page, Page):
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        path = SCREENSHOTS / (re.sub(r"[^\w.-]+", "_", item.nodeid) + ".png")
+        page.screenshot(path=path, full_page=True)
+        report.sections.append(("screenshot", str(path)))
+    return report
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    """One chromium for every browser test of this process (Debian's, never Playwright's download)."""
+    executable = chromium_path()
+    if executable is None:
+        pytest.fail(
+            "no chromium: `apt-get install chromium` (scripts/test does), or set PAGEVIEWS_TEST_CHROMIUM"
+        )
+    with sync_playwright() as playwright:
+        browser = launch(playwright, executable)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture(scope="session")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The real server process in front of a fake Wikimedia over HTTP with the demo articles' numbers up to
+    yesterday; its base URL."""
+    fake = FakeWikimedia()
+    seed_demo(fake, dt.datetime.now(dt.UTC).date())
+    log = tmp_path_factory.mktemp("site") / "server.log"
+    with fake.serve() as upstream, running_server(log, {"PAGEVIEWS_WIKIMEDIA_URL": upstream}) as server:
+        yield server.base_url
+
+
+@pytest.fixture
+def page(browser: Browser, site: str) -> Iterator[Page]:
+    """A fresh tab (its own context: no state from another test) at a desktop's size; the test fails if the
+    page breaks its Content-Security-Policy or throws."""
+    context = browser.new_context(
+        base_url=site, viewport={"width": 1280, "height": 900}, reduced_motion="reduce"
+    )
+    tab = context.new_page()
+    broken: list[str] = []
+    tab.on("pageerror", lambda error: broken.append(f"uncaught: {error}"))
+    tab.on(
+        "console",
+        lambda message: (
+            broken.append(message.text)
+            if message.type == "error" and "Failed to load resource" not in message.text
+            else None
+        ),
+    )
+    tab.on(
+        "response",
+        lambda response: (
+            broken.append(f"{response.status} for {response.url}")
+            if "/static/" in response.url and response.status >= 400
+            else None
+        ),
+    )
+    yield tab
+    context.close()
+    assert [] == broken

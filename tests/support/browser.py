@@ -28,6 +28,7 @@ HEADLESS_FLAGS = [
 
 DEMO_ARTICLES = {"Albert_Einstein": 21_000, "Marie_Curie": 9_500, "Isaac_Newton": 12_500}
 """Titles and their typical daily views (humans, all platforms)."""
+PLATFORM_SHARES = {"desktop": 0.4, "mobile-web": 0.55, "mobile-app": 0.05}
 
 
 def chromium_path() -> Path | None:
@@ -52,12 +53,15 @@ def daily_views(title: str, typical: int, day: dt.date) -> int:
 
 
 def seed_demo(fake: FakeWikimedia, today: dt.date, days: int = 800) -> None:
-    """Every demo article's daily views for `days` days up to yesterday (so monthly sums are the fake's own,
-    as Wikimedia's are), and top lists of the months before."""
+    """Every demo article's daily views for `days` days up to yesterday, on all platforms and on each (so
+    monthly sums are the fake's own, as Wikimedia's are), and top lists of the months before."""
     for title, typical in DEMO_ARTICLES.items():
         for offset in range(1, days + 1):
             day = today - dt.timedelta(days=offset)
-            fake.add_day(title, day, daily_views(title, typical, day))
+            views = daily_views(title, typical, day)
+            fake.add_day(title, day, views)
+            for access, share in PLATFORM_SHARES.items():
+                fake.add_day(title, day, round(views * share), access=access)
     month = today.replace(day=1)
     for _ in range(days // 31):
         month = (month - dt.timedelta(days=1)).replace(day=1)
