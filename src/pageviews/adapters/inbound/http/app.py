@@ -22,6 +22,7 @@ from pageviews.adapters.inbound.http.observed import Observed
 from pageviews.adapters.inbound.http.openapi import ClosedStructSchemaPlugin
 from pageviews.adapters.inbound.http.operations import apidocs, health, metrics_endpoint, ready
 from pageviews.adapters.inbound.http.page import page, static_file
+from pageviews.adapters.inbound.http.pages import language_views, redirect_views
 from pageviews.adapters.inbound.http.parameters import refuse_unknown_parameters
 from pageviews.adapters.inbound.http.problems import EXCEPTION_HANDLERS
 from pageviews.adapters.inbound.http.rate_limit import RateLimitMiddleware
@@ -41,7 +42,20 @@ from pageviews.application.use_cases import PageviewsService
 from pageviews.domain.cache_policy import CachePolicy
 from pageviews.observability.metrics import Metrics
 
-ROUTES = [monthly_view_count, health, ready, apidocs, series, top, batch, metrics_endpoint, page, static_file]
+ROUTES = [
+    monthly_view_count,
+    health,
+    ready,
+    apidocs,
+    series,
+    top,
+    batch,
+    redirect_views,
+    language_views,
+    metrics_endpoint,
+    page,
+    static_file,
+]
 
 
 def create_app(

@@ -20,11 +20,12 @@ from pageviews.adapters.inbound.http.negotiation import (
     representation,
 )
 from pageviews.adapters.inbound.http.openapi import documented_ok, error_responses
-from pageviews.adapters.inbound.http.parameters import AccessQuery, AgentQuery, ProjectQuery
+from pageviews.adapters.inbound.http.parameters import AccessQuery, AgentQuery, ProjectQuery, RedirectsQuery
 from pageviews.adapters.inbound.http.schemas import MonthlyViewCount
 from pageviews.application.use_cases import PageviewsService
 from pageviews.domain.cache_policy import CachePolicy
 from pageviews.domain.model import Access, Agent, Article, ArticleQuery, Month, Project
+from pageviews.domain.pages import RedirectsChoice
 
 MONTHLY_DESCRIPTION = """\
 How many times one article was viewed in one calendar month, from Wikimedia's pageviews API.
@@ -79,6 +80,7 @@ async def monthly_view_count(
     project: ProjectQuery = "en.wikipedia",
     access: AccessQuery = Access.ALL.value,
     agent: AgentQuery = Agent.USER.value,
+    redirects: RedirectsQuery = RedirectsChoice.EXACT.value,
     format: FormatQuery = None,
 ) -> Response[MonthlyViewCount]:
     wanted = representation(request, format)
@@ -90,8 +92,17 @@ async def monthly_view_count(
         access=Access.parse(access),
         agent=Agent.parse(agent),
     )
-    answer = await service.monthly_views(query, Month.from_parts(year, month))
-    headers = negotiated(cache_headers(cache_policy, complete=answer.complete, stale=answer.stale))
+    choice = RedirectsChoice.parse(redirects)
+    answer = await service.monthly_views(query, Month.from_parts(year, month), choice)
+    headers = negotiated(
+        cache_headers(
+            cache_policy,
+            complete=answer.complete,
+            stale=answer.stale,
+            page_facts=choice is not RedirectsChoice.EXACT,
+            degraded=bool(answer.notices),
+        )
+    )
     if wanted is Representation.CSV:
         return csv_response(["period", "views"], [[str(answer.month), answer.views]], headers)
     return Response(MonthlyViewCount.of(answer), headers=headers)

@@ -14,6 +14,7 @@ from litestar.params import PathParameter, QueryParameter
 from pageviews.adapters.inbound.http import patterns
 from pageviews.domain.errors import InvalidParameter
 from pageviews.domain.model import Access, Agent, Granularity
+from pageviews.domain.pages import RedirectsChoice
 from pageviews.domain.series import Breakdown
 
 ONE_STRING: dict[str, Any] = {"type": "string", "one_of": None}
@@ -148,3 +149,20 @@ async def refuse_unknown_parameters(request: Request[Any, Any, Any]) -> None:
             raise InvalidParameter(
                 f"the query parameter `{name}` is given {sent.count(name)} times; give it once"
             )
+
+
+REDIRECTS_DESCRIPTION = (
+    "How the title's views are counted. `exact` (the default): the title as asked, as Wikimedia counts it. "
+    "`follow`: the page the title redirects to (`page.redirected_from` says so). `include`: the page plus "
+    "every redirect to it, summed per period (`page.titles` lists each title counted with its views; a "
+    "redirect to a section is marked with its `fragment`). `follow` and `include` ask the wiki (MediaWiki); "
+    "when it cannot be asked, the title is counted as asked and `notices` says so."
+)
+RedirectsQuery = Annotated[
+    str,
+    QueryParameter(
+        name="redirects",
+        description=REDIRECTS_DESCRIPTION,
+        schema_extra={"enum": [c.value for c in RedirectsChoice], "default": RedirectsChoice.EXACT.value},
+    ),
+]
