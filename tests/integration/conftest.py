@@ -14,7 +14,8 @@ from litestar.testing import TestClient
 from playwright.sync_api import Browser, Page, sync_playwright
 
 from tests.support.app import container_for, serve
-from tests.support.browser import chromium_path, launch, seed_demo
+from tests.support.browser import chromium_path, launch, seed_demo, seed_demo_wikis
+from tests.support.fake_mediawiki import FakeMediaWiki
 from tests.support.fake_wikimedia import FakeWikimedia
 from tests.support.redis_server import RedisServer, running_redis
 from tests.support.server_process import running_server
@@ -78,13 +79,16 @@ def browser() -> Iterator[Browser]:
 
 @pytest.fixture(scope="session")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """The real server process in front of a fake Wikimedia over HTTP with the demo articles' numbers up to
-    yesterday; its base URL."""
-    fake = FakeWikimedia()
+    """The real server process in front of a fake Wikimedia and a fake MediaWiki over HTTP, with the demo
+    articles' numbers up to yesterday, their redirects and languages; its base URL."""
+    fake, wikis = FakeWikimedia(), FakeMediaWiki()
     seed_demo(fake, dt.datetime.now(dt.UTC).date())
+    seed_demo_wikis(wikis)
     log = tmp_path_factory.mktemp("site") / "server.log"
-    with fake.serve() as upstream, running_server(log, {"PAGEVIEWS_WIKIMEDIA_URL": upstream}) as server:
-        yield server.base_url
+    with fake.serve() as upstream, wikis.serve() as mediawiki:
+        settings = {"PAGEVIEWS_WIKIMEDIA_URL": upstream, "PAGEVIEWS_MEDIAWIKI_URL": mediawiki}
+        with running_server(log, settings) as server:
+            yield server.base_url
 
 
 @pytest.fixture

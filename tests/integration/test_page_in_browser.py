@@ -152,3 +152,24 @@ def test_the_top_view_lists_a_months_most_viewed_with_links_to_compare_them(page
     rows.nth(2).get_by_role("link", name="Compare").click()
     shown(page)
     assert 1 == len(chart(page)["lines"])
+
+
+def test_a_followed_redirect_is_drawn_as_its_page_and_says_so(page: Page) -> None:
+    page.goto(VIEW.replace(f"&article={TWO[1]}", "").replace(TWO[0], "Einstein") + "&redirects=follow")
+    shown(page)
+    assert ["Albert Einstein"] == [line["label"] for line in chart(page)["lines"]]
+    expect(page.locator("#compare-totals tbody")).to_contain_text("redirected from Einstein")
+
+
+def test_the_languages_view_lists_every_language_with_the_apis_total(page: Page, site: str) -> None:
+    page.goto(
+        f"/#view=langviews&project=en.wikipedia&article=Albert_Einstein&range=custom&granularity=daily&from={FROM}&to={TO}"
+    )
+    expect(page.locator("#langviews-table tbody tr")).to_have_count(5)
+    answer = httpx.get(
+        f"{site}/v1/langviews/en.wikipedia/Albert_Einstein",
+        params={"from": str(FROM), "to": str(TO), "granularity": "daily"},
+    ).json()
+    shown_total = page.locator("#langviews-table tfoot td[data-value]").get_attribute("data-value")
+    assert str(answer["total"]) == shown_total
+    assert ["en", "de", "fr", "ja", "gsw"] == [row["lang"] for row in answer["languages"]]

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from playwright.sync_api import Browser, Playwright
 
+from tests.support.fake_mediawiki import FakeMediaWiki
 from tests.support.fake_wikimedia import FakeWikimedia
 
 BROWSERS = ("chromium", "chromium-browser", "google-chrome")
@@ -27,7 +28,18 @@ HEADLESS_FLAGS = [
 ]
 
 DEMO_ARTICLES = {"Albert_Einstein": 21_000, "Marie_Curie": 9_500, "Isaac_Newton": 12_500}
-"""Titles and their typical daily views (humans, all platforms)."""
+"""Titles and their typical daily views (humans, all platforms), on en.wikipedia."""
+DEMO_REDIRECTS = {"Einstein": ("Albert_Einstein", 300)}
+"""Redirects, their page and their typical daily views."""
+DEMO_LANGUAGES = {
+    "Albert_Einstein": [
+        ("de", "de.wikipedia", "Albert_Einstein", 6_000),
+        ("fr", "fr.wikipedia", "Albert_Einstein", 3_800),
+        ("ja", "ja.wikipedia", "アルベルト・アインシュタイン", 2_500),
+        ("gsw", "als.wikipedia", "Albert_Einstein", 12),
+    ]
+}
+"""Each article's other languages: the wiki's code, its project, the title there, typical daily views."""
 PLATFORM_SHARES = {"desktop": 0.4, "mobile-web": 0.55, "mobile-app": 0.05}
 
 
@@ -54,14 +66,24 @@ def daily_views(title: str, typical: int, day: dt.date) -> int:
 
 def seed_demo(fake: FakeWikimedia, today: dt.date, days: int = 800) -> None:
     """Every demo article's daily views for `days` days up to yesterday, on all platforms and on each (so
-    monthly sums are the fake's own, as Wikimedia's are), and top lists of the months before."""
-    for title, typical in DEMO_ARTICLES.items():
+    monthly sums are the fake's own, as Wikimedia's are), its redirects' and other languages' views, and top
+    lists of the months before."""
+    counted = [
+        *((title, "en.wikipedia", typical) for title, typical in DEMO_ARTICLES.items()),
+        *((title, "en.wikipedia", typical) for title, (_, typical) in DEMO_REDIRECTS.items()),
+        *(
+            (title, project, typical)
+            for rows in DEMO_LANGUAGES.values()
+            for _, project, title, typical in rows
+        ),
+    ]
+    for title, project, typical in counted:
         for offset in range(1, days + 1):
             day = today - dt.timedelta(days=offset)
             views = daily_views(title, typical, day)
-            fake.add_day(title, day, views)
+            fake.add_day(title, day, views, project=project)
             for access, share in PLATFORM_SHARES.items():
-                fake.add_day(title, day, round(views * share), access=access)
+                fake.add_day(title, day, round(views * share), project=project, access=access)
     month = today.replace(day=1)
     for _ in range(days // 31):
         month = (month - dt.timedelta(days=1)).replace(day=1)
@@ -76,3 +98,15 @@ def seed_demo(fake: FakeWikimedia, today: dt.date, days: int = 800) -> None:
         fake.top[("en.wikipedia", "all-access", f"{month.year}", f"{month.month:02d}")] = [
             {"article": title, "views": views, "rank": rank} for rank, (title, views) in enumerate(ranked, 1)
         ]
+
+
+def seed_demo_wikis(wikis: FakeMediaWiki) -> None:
+    """The demo articles as pages of en.wikipedia, their redirects, and their language links."""
+    for title in DEMO_ARTICLES:
+        wikis.add_page(title)
+    for title, (target, _) in DEMO_REDIRECTS.items():
+        wikis.add_redirect(title, target)
+    for title, rows in DEMO_LANGUAGES.items():
+        for lang, project, linked, _ in rows:
+            wikis.add_page(linked, host=f"{project}.org")
+            wikis.add_language_link(title, lang, f"https://{project}.org/wiki/{linked}", linked)

@@ -1,11 +1,12 @@
-// The page: one view at a time (compare, top), chosen by the URL's fragment, which holds everything the
+// The page: one view at a time (compare, top, languages), chosen by the URL's fragment, which holds everything the
 // view shows (see state.js).
 
 import * as compare from "./compare.js";
+import * as langviews from "./langviews.js";
 import { readHash, toHash } from "./state.js";
 import * as top from "./top.js";
 
-const views = { compare, top };
+const views = { compare, top, langviews };
 const TITLES = { compare: "Compare articles", top: "Top articles", langviews: "Languages" };
 
 function render() {

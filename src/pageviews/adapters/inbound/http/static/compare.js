@@ -5,7 +5,7 @@ import { Failure, getJson, seriesUrl, wikiUrl } from "./api.js";
 import { displayTitle, el, number, periodLabel, sentence } from "./format.js";
 import { drawLines, lineOf, peakOf } from "./lines.js";
 import { RangeControls, rangeOf } from "./range.js";
-import { MAX_ARTICLES } from "./state.js";
+import { MAX_ARTICLES, toHash } from "./state.js";
 
 const $ = (id) => document.getElementById(id);
 const AGENTS = { user: "people", "all-agents": "everyone, bots too", spider: "search engine spiders", automated: "automated traffic" };
@@ -102,6 +102,7 @@ function render(found, query) {
     el("span", { className: "key" }, "◆ marks each article's peak."),
     incomplete ? el("span", { className: "key" }, " A dashed line is not final yet: Wikimedia may still be counting those periods.") : "",
     stale ? " Some numbers were kept from earlier: Wikimedia could not be asked just now." : "",
+    ...found.flatMap(({ series }) => (series.notices ?? []).map((notice) => el("span", { className: "key" }, `${displayTitle(series.article)}: ${sentence(notice.detail)}`))),
   );
   renderTotals(found, query, unit);
   renderPeriods(found, labels);
@@ -115,6 +116,10 @@ function renderTotals(found, query, unit) {
     const redirected = series.page?.redirected_from
       ? el("span", { className: "redirected" }, `redirected from ${displayTitle(series.page.redirected_from)}`)
       : null;
+    const others = (series.page?.titles ?? []).filter((counted) => counted.redirect);
+    const included = others.length
+      ? el("span", { className: "redirected" }, `with ${others.length === 1 ? "1 redirect" : `${others.length} redirects`}${series.page.truncated ? " (the first ones)" : ""}`)
+      : null;
     return el(
       "tr",
       {},
@@ -124,6 +129,7 @@ function renderTotals(found, query, unit) {
         el("span", { className: `swatch s${index % 10}`, "aria-hidden": "true" }),
         el("a", { href: wikiUrl(series.project, series.page?.title ?? series.article) }, displayTitle(series.page?.title ?? series.article)),
         redirected,
+        included,
       ),
       el("td", { className: "n", "data-value": series.total }, number(series.total)),
       el("td", { className: "n optional" }, number(average)),
@@ -133,6 +139,7 @@ function renderTotals(found, query, unit) {
         { className: "links" },
         el("a", { href: seriesUrl(series.project, article, query, "csv"), "data-format": "csv" }, "CSV"),
         el("a", { href: seriesUrl(series.project, article, query, "json"), "data-format": "json" }, "JSON"),
+        el("a", { href: languagesLink(series, query) }, "Languages"),
       ),
     );
   });
@@ -143,6 +150,11 @@ function renderTotals(found, query, unit) {
       ? el("tr", {}, el("th", { scope: "row" }, `All ${found.length} articles`), el("td", { className: "n", "data-value": sum }, number(sum)), el("td", { className: "optional" }), el("td", { colspan: 2 }))
       : "",
   );
+}
+
+function languagesLink(series, query) {
+  const { granularity, from, to } = query;
+  return toHash({ view: "langviews", project: series.project, article: series.article, range: "custom", granularity, from, to, access: query.access, agent: query.agent });
 }
 
 function renderPeriods(found, labels) {
