@@ -20,6 +20,7 @@ from pageviews.adapters.inbound.http.response_cache import ResponseCache
 from pageviews.adapters.inbound.http.serving import Serving
 from pageviews.adapters.outbound.cache.memory import MemoryCache
 from pageviews.adapters.outbound.cache.redis import RedisCache, make_redis
+from pageviews.adapters.outbound.cache.sqlite import SqliteCache
 from pageviews.adapters.outbound.cache.tiered import TieredCache
 from pageviews.adapters.outbound.clock import SystemClock
 from pageviews.adapters.outbound.mediawiki.client import MAXLAG_WAIT, MediaWikiPageFacts
@@ -39,6 +40,8 @@ from pageviews.observability.metrics import Metrics
 from pageviews.settings import Settings
 
 MIB = 1024 * 1024
+COMMAND_CACHE_ROWS = 1_000_000
+"""Rows of the command line's cache file at most (one month of one series each, mostly)."""
 STORE_PAUSE = 5.0
 """Seconds a failed store (Redis) is not asked again, by the cache and by the rate limit."""
 
@@ -130,6 +133,30 @@ async def _cache(settings: Settings, clock: Clock) -> AsyncIterator[Cache]:
         yield TieredCache(memory, RedisCache(client, clock, Pause(STORE_PAUSE)), clock)
     finally:
         await client.aclose()
+
+
+async def _command_cache(settings: Settings, clock: Clock) -> AsyncIterator[Cache]:
+    """The command line's: process memory in front of a SQLite file that outlives the process (in front of
+    Redis too when `PAGEVIEWS_REDIS_URL` is set), so a repeated command does not ask Wikimedia again."""
+    memory = MemoryCache(settings.cache_memory_mib * MIB, clock)
+    path = settings.cli_cache_file()
+    if path is None:
+        async with asynccontextmanager(_cache)(settings, clock) as cache:
+            yield cache
+        return
+    local = SqliteCache(path, clock, settings.cli_cache_mib * MIB, max_rows=COMMAND_CACHE_ROWS)
+    try:
+        if not settings.redis_url:
+            yield TieredCache(memory, local, clock)
+            return
+        client = make_redis(settings.redis_url, settings.redis_timeout)
+        try:
+            shared = RedisCache(client, clock, Pause(STORE_PAUSE))
+            yield TieredCache(memory, TieredCache(local, shared, clock), clock)
+        finally:
+            await client.aclose()
+    finally:
+        local.close()
 
 
 def _resilience(
@@ -248,6 +275,25 @@ async def started(container: Container) -> AsyncIterator[Serving]:
         access_log = container.access_log()
         if access_log is not None:
             access_log.flush()
+        shutdown = container.shutdown_resources()
+        if shutdown is not None:
+            await shutdown
+
+
+@asynccontextmanager
+async def command_services(container: Container) -> AsyncIterator[Services]:
+    """The use cases for the command line: the same wiring as the server's, the cache kept in a file."""
+    container.cache.override(
+        providers.Resource(_command_cache, settings=container.settings, clock=container.clock)
+    )
+    init = container.init_resources()
+    if init is not None:
+        await init
+    try:
+        service: PageviewsService = await container.service.async_()
+        cache: Cache = await container.cache.async_()
+        yield Services(pageviews=service, cache_health=cache.health)
+    finally:
         shutdown = container.shutdown_resources()
         if shutdown is not None:
             await shutdown

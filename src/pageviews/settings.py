@@ -14,6 +14,7 @@ import re
 import urllib.parse
 from collections.abc import Mapping
 from importlib.metadata import version
+from pathlib import Path
 from typing import Annotated, Any
 
 import msgspec
@@ -119,6 +120,22 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
         ),
     ] = "10000/second"
     rate_limit_client_header: str = ""
+    # The command line (`pageviews views`, `top`, `langviews`): its answers are kept in a SQLite file, so a
+    # repeated command does not ask Wikimedia again; empty path: `$XDG_CACHE_HOME/pageviews/cli-cache.sqlite3`
+    # (`~/.cache/...` without XDG_CACHE_HOME); 0 MiB: no file.
+    cli_cache_path: str = ""
+    cli_cache_mib: Annotated[int, msgspec.Meta(ge=0, le=65_536)] = 256
+
+    def cli_cache_file(self, environ: Mapping[str, str] | None = None) -> Path | None:
+        """Where the command line keeps its cache; None when it keeps none (`PAGEVIEWS_CLI_CACHE_MIB=0`)."""
+        if not self.cli_cache_mib:
+            return None
+        if self.cli_cache_path:
+            return Path(self.cli_cache_path).expanduser()
+        env = os.environ if environ is None else environ
+        xdg = env.get("XDG_CACHE_HOME", "")
+        base = Path(xdg) if Path(xdg).is_absolute() else Path(env.get("HOME") or Path.home()) / ".cache"
+        return base / "pageviews" / "cli-cache.sqlite3"
 
     @property
     def settle(self) -> dt.timedelta:

@@ -339,9 +339,11 @@ class PageviewsService:
         access: Access,
         agent: Agent,
         redirects: RedirectsChoice = RedirectsChoice.EXACT,
+        done: Callable[[], None] | None = None,
     ) -> list[Series | PageviewsError]:
         """One result per title, in order: its series, or the error for that title alone; at most
-        `batch_concurrency` of them are asked upstream at a time. The wiki is asked about all the titles that
+        `batch_concurrency` of them are asked upstream at a time (`done` is told as each title is answered,
+        for a progress display). The wiki is asked about all the titles that
         need it in one go (up front when following or including redirects; after, for the titles Wikimedia
         has no data for)."""
         check_batch(titles)
@@ -373,7 +375,13 @@ class PageviewsService:
             except PageviewsError as error:
                 return error
 
-        results = list(await asyncio.gather(*(one(query) for query in queries)))
+        async def told(query: ArticleQuery | PageviewsError) -> Series | PageviewsError:
+            result = await one(query)
+            if done is not None:
+                done()
+            return result
+
+        results = list(await asyncio.gather(*(told(query) for query in queries)))
         return (
             await self._settle_no_data(queries, results, periods)
             if redirects is RedirectsChoice.EXACT

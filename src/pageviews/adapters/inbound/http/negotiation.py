@@ -61,11 +61,16 @@ def negotiated(headers: dict[str, str]) -> dict[str, str]:
     return {**headers, "Vary": "Accept"}
 
 
-def csv_response(
-    header: Sequence[str], rows: Sequence[Sequence[object]], headers: dict[str, str]
-) -> Response[Any]:
+def csv_text(header: Sequence[str], rows: Sequence[Sequence[object]]) -> str:
+    """RFC 4180 CSV with a header row, as every CSV answer (and the command line's) is written."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(header)
     writer.writerows(rows)
-    return Response(buffer.getvalue(), media_type=Representation.CSV.value, headers=headers)
+    return buffer.getvalue()
+
+
+def csv_response(
+    header: Sequence[str], rows: Sequence[Sequence[object]], headers: dict[str, str]
+) -> Response[Any]:
+    return Response(csv_text(header, rows), media_type=Representation.CSV.value, headers=headers)

@@ -30,6 +30,7 @@ from pageviews.adapters.inbound.http.parameters import (
     ToQuery,
 )
 from pageviews.adapters.inbound.http.schemas import LanguageViewsOut, RedirectViewsOut
+from pageviews.adapters.inbound.http.tables import languages_table
 from pageviews.application.use_cases import PageviewsService
 from pageviews.domain.cache_policy import CachePolicy
 from pageviews.domain.model import Access, Agent, Article, ArticleQuery, Granularity, Project
@@ -190,11 +191,7 @@ async def language_views(
         cache_headers(cache_policy, answer.complete, answer.stale, page_facts=True, degraded=failed)
     )
     if wanted is Representation.CSV:
-        rows = [
-            [row.lang, row.project, row.title, "" if row.views is None else row.views]
-            for row in answer.languages
-        ]
-        return csv_response(["lang", "project", "title", "views"], rows, headers)
+        return csv_response(*languages_table(answer), headers)
     return Response(answer, headers=headers)
 
 

@@ -30,6 +30,7 @@ from pageviews.adapters.inbound.http.parameters import (
     ToQuery,
 )
 from pageviews.adapters.inbound.http.schemas import SeriesOut
+from pageviews.adapters.inbound.http.tables import series_table
 from pageviews.application.use_cases import PageviewsService
 from pageviews.domain.cache_policy import CachePolicy
 from pageviews.domain.model import Access, Agent, Article, ArticleQuery, Granularity, Project
@@ -111,9 +112,7 @@ async def series(
     answer = SeriesOut.of(found)
     headers = negotiated(series_cache_headers(cache_policy, found, choice))
     if wanted is Representation.CSV:
-        parts = list(answer.items[0].breakdown or {}) if answer.items else []
-        rows = [[i.period, i.views, *((i.breakdown or {}).get(p, 0) for p in parts)] for i in answer.items]
-        return csv_response(["period", "views", *parts], rows, headers)
+        return csv_response(*series_table(answer), headers)
     return Response(answer, headers=headers)
 
 

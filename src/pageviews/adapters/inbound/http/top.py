@@ -21,6 +21,7 @@ from pageviews.adapters.inbound.http.negotiation import (
 from pageviews.adapters.inbound.http.openapi import documented_ok, error_responses
 from pageviews.adapters.inbound.http.parameters import AccessQuery, ProjectPath
 from pageviews.adapters.inbound.http.schemas import TopOut
+from pageviews.adapters.inbound.http.tables import top_table
 from pageviews.application.use_cases import PageviewsService
 from pageviews.domain.cache_policy import CachePolicy
 from pageviews.domain.model import Access, Month, Project
@@ -83,6 +84,5 @@ async def top(
     # Top lists exist for complete months only.
     headers = negotiated(cache_headers(cache_policy, complete=True, stale=found.stale))
     if wanted is Representation.CSV:
-        rows = [[i.rank, i.article, i.views] for i in answer.items]
-        return csv_response(["rank", "article", "views"], rows, headers)
+        return csv_response(*top_table(answer), headers)
     return Response(answer, headers=headers)

@@ -1,0 +1,29 @@
+"""The CSV form of each answer, as a header and rows: one home for what the HTTP API's `text/csv` and the
+command line's `--format csv` say."""
+
+from __future__ import annotations
+
+from pageviews.adapters.inbound.http.schemas import LanguageViewsOut, SeriesOut, TopOut
+
+Table = tuple[list[str], list[list[object]]]
+
+
+def series_table(answer: SeriesOut) -> Table:
+    """`period,views`, plus one column per part of a breakdown."""
+    parts = list(answer.items[0].breakdown or {}) if answer.items else []
+    rows: list[list[object]] = [
+        [i.period, i.views, *((i.breakdown or {}).get(p, 0) for p in parts)] for i in answer.items
+    ]
+    return ["period", "views", *parts], rows
+
+
+def top_table(answer: TopOut) -> Table:
+    return ["rank", "article", "views"], [[i.rank, i.article, i.views] for i in answer.items]
+
+
+def languages_table(answer: LanguageViewsOut) -> Table:
+    """`lang,project,title,views`; a language that could not be counted has no views."""
+    rows: list[list[object]] = [
+        [row.lang, row.project, row.title, "" if row.views is None else row.views] for row in answer.languages
+    ]
+    return ["lang", "project", "title", "views"], rows
