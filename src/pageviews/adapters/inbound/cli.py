@@ -41,7 +41,7 @@ SETTINGS_NOTE = (
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="pageviews",
-        description="Wikimedia page views, served over HTTP.",
+        description="Wikimedia page views: served over HTTP (serve), or answered on the command line.",
         epilog=f"{SETTINGS_NOTE} `pageviews serve --help` lists them with their defaults.",
     )
     parser.add_argument("--version", action="version", version=f"pageviews {version('pageviews')}")
