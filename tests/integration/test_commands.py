@@ -138,6 +138,13 @@ def test_a_bad_input_outranks_the_other_failures_and_the_rest_is_still_shown(run
     assert ["Nobody_Here", "Bad|Title"] == [line.split(": ")[1] for line in err.splitlines()]
 
 
+def test_an_upstream_failure_outranks_no_data(run: Callable[..., Any], fake: FakeWikimedia) -> None:
+    """Worth retrying: the exit code says so even when another article simply has no data."""
+    fake.poisoned["Albert_Einstein"] = Canned(500, b"oops")
+    code, _, _ = run("views", "Nobody_Here", "Albert_Einstein", "--from", "2023-10")
+    assert 4 == code
+
+
 def test_a_bad_project_exits_2_before_anything_is_asked(run: Callable[..., Any], fake: FakeWikimedia) -> None:
     code, _, err = run("views", "Albert_Einstein", "--project", "no project!", "--from", "2023-10")
     assert (2, True, []) == (code, "(invalid_project)" in err, fake.requests)
