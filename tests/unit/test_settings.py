@@ -154,7 +154,9 @@ def test_a_url_is_redacted_of_its_password_only(url: str, shown: str) -> None:
 
 
 def test_the_mediawiki_url_is_a_template_naming_the_wikis_host() -> None:
-    with pytest.raises(SettingsError, match=r"PAGEVIEWS_MEDIAWIKI_URL='https://en.wikipedia.org/w/api.php': .*\{host\}"):
+    with pytest.raises(
+        SettingsError, match=r"PAGEVIEWS_MEDIAWIKI_URL='https://en.wikipedia.org/w/api.php': .*\{host\}"
+    ):
         Settings.from_env({"PAGEVIEWS_MEDIAWIKI_URL": "https://en.wikipedia.org/w/api.php"})
 
 
