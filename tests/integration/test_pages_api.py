@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 from litestar import Litestar
@@ -269,3 +270,38 @@ def test_without_mediawiki_configured_follow_says_so(seeded: FakeWikimedia) -> N
     with serve(container_for(seeded.transport(), settings=settings_from_env())) as client:
         body = json_of(client.get(f"{SERIES}/Einstein", params={"from": "2023-10", "redirects": "follow"}))
     assert "PAGEVIEWS_MEDIAWIKI_URL" in body["notices"][0]["detail"]
+
+
+def test_mediawikis_breaker_is_a_gauge_of_its_own(client: Client) -> None:
+    metrics = client.get("/metrics").text
+    assert 'pageviews_upstream_circuit_open{upstream="mediawiki"} 0.0' in metrics
+    assert 'pageviews_upstream_circuit_open{upstream="wikimedia"} 0.0' in metrics
+
+
+# -- the document ------------------------------------------------------------------------------------------------
+
+
+def test_every_operation_shows_an_example_answer(openapi: dict[str, Any]) -> None:
+    for path, operations in openapi["paths"].items():
+        for method, operation in operations.items():
+            ok = operation["responses"].get("200", {}).get("content", {}).get("application/json")
+            if ok is not None and path not in ("/health", "/ready", "/metrics", "/schema", "/apidocs"):
+                assert "example" in ok or "examples" in ok, f"{method.upper()} {path}"
+
+
+@pytest.mark.parametrize("path", ["/v1/pageviews/{project}/{article}", "/monthly_view_count/{path}"])
+def test_the_redirects_choice_is_documented_with_an_example_of_each_answer(
+    openapi: dict[str, Any], path: str
+) -> None:
+    operation = openapi["paths"][path]["get"]
+    (redirects,) = [p for p in operation["parameters"] if p["name"] == "redirects"]
+    assert ["exact", "follow", "include"] == redirects["schema"]["enum"]
+    examples = operation["responses"]["200"]["content"]["application/json"]["examples"]
+    assert "follow" in examples
+
+
+def test_the_new_answers_and_their_problems_are_documented(openapi: dict[str, Any]) -> None:
+    for path in ("/v1/redirects/{project}/{article}", "/v1/langviews/{project}/{article}"):
+        responses = openapi["paths"][path]["get"]["responses"]
+        assert {"200", "400", "404", "502", "503", "504"} <= responses.keys()
+        assert "text/csv" in responses["200"]["content"]

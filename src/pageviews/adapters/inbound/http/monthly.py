@@ -30,7 +30,11 @@ encode `?` as `%3F`, `%` as `%25` and `#` as `%23` (and `#` is not allowed in ti
 letter upper-cased except on wiktionaries); the answer carries the canonical title.
 
 `complete` is false for the current month (the count so far) and for a month that ended less than the settle
-period ago (`PAGEVIEWS_SETTLE_HOURS`, default 48 h), while Wikimedia may still be loading its last days."""
+period ago (`PAGEVIEWS_SETTLE_HOURS`, default 48 h), while Wikimedia may still be loading its last days.
+
+`redirects=follow` counts the page the title redirects to, `redirects=include` the page and every redirect to
+it (both ask the wiki; `page` says which page was counted). A complete month with no data is 0 views when the
+wiki has the page and a 404 `no_such_page` (with a `suggestion`) when it has not."""
 
 
 @get(
@@ -43,11 +47,28 @@ period ago (`PAGEVIEWS_SETTLE_HOURS`, default 48 h), while Wikimedia may still b
             "year": 2023,
             "month": 10,
             "access": "all-access",
-            "agent": "user",
+            "agent": "all-agents",
             "views": 631058,
             "complete": True,
             "stale": False,
-        }
+        },
+        more={
+            "follow": (
+                "?redirects=follow: Einstein redirects to Albert_Einstein",
+                {
+                    "project": "en.wikipedia",
+                    "article": "Albert_Einstein",
+                    "year": 2023,
+                    "month": 10,
+                    "access": "all-access",
+                    "agent": "user",
+                    "views": 412345,
+                    "complete": True,
+                    "stale": False,
+                    "page": {"title": "Albert_Einstein", "redirected_from": "Einstein"},
+                },
+            )
+        },
     ),
     summary="Views of an article in a month",
     description=MONTHLY_DESCRIPTION,
