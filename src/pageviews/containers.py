@@ -62,7 +62,7 @@ async def _mediawiki_client(settings: Settings, metrics: Metrics) -> AsyncIterat
     """One client for every wiki's api.php (requests name their whole URL); a connection per slot."""
     connections = settings.mediawiki_concurrency
     limits = httpx.Limits(max_connections=connections, max_keepalive_connections=connections)
-    transport = MeteredTransport(httpx.AsyncHTTPTransport(limits=limits), metrics.upstream)
+    transport = MeteredTransport(httpx.AsyncHTTPTransport(limits=limits), metrics.upstream_of("mediawiki"))
     client = make_client("", settings.user_agent, settings.upstream_timeout, transport)
     try:
         yield client
@@ -82,6 +82,7 @@ def _mediawiki_resilience(
         failure_rate=settings.breaker_failure_rate,
         cool_down=settings.breaker_cool_down,
     )
+    metrics.watch_breaker(lambda: breaker.is_open, "mediawiki")
     return Resilience(
         upstream=upstream,
         attempts=settings.upstream_attempts,

@@ -16,6 +16,7 @@ from litestar.testing import TestClient
 from pageviews.adapters.outbound.upstream import MeteredTransport
 from pageviews.observability.access_log import AccessLog
 from pageviews.observability.logs import logging_config
+from pageviews.observability.metrics import Metrics
 from tests.support.app import container_for, serve, settings_from_env
 from tests.support.fake_wikimedia import BASE_URL, Canned, FakeWikimedia
 
@@ -176,10 +177,10 @@ def test_cache_lookups_are_counted_by_result(client: Client) -> None:
 def test_the_breaker_state_is_a_gauge(fake: FakeWikimedia) -> None:
     settings = settings_from_env(PAGEVIEWS_BREAKER_WINDOW="1", PAGEVIEWS_BREAKER_MINIMUM_CALLS="1")
     with serve(container_for(fake.transport(), settings=settings)) as client:
-        before = metric(client, "pageviews_upstream_circuit_open ")
+        before = metric(client, 'pageviews_upstream_circuit_open{upstream="wikimedia"} ')
         fake.fail_next(Canned(500))
         client.get("/monthly_view_count/Albert_Einstein/2023/10")
-        after = metric(client, "pageviews_upstream_circuit_open ")
+        after = metric(client, 'pageviews_upstream_circuit_open{upstream="wikimedia"} ')
     assert (0.0, 1.0) == (before, after)
 
 
@@ -239,3 +240,14 @@ def test_lines_logged_while_serving_a_request_carry_its_id() -> None:
     lines = [json.loads(line) for line in stream.getvalue().splitlines()]
     assert lines
     assert {"req-3"} == {line["request_id"] for line in lines}
+
+
+def test_requests_to_each_upstream_are_counted_apart() -> None:
+    metrics = Metrics()
+    metrics.upstream("2xx", 0.1)
+    metrics.upstream_of("mediawiki")("2xx", 0.2)
+    metrics.upstream_of("mediawiki")("5xx", 0.2)
+    text = metrics.render().decode()
+    assert 'pageviews_upstream_requests_total{outcome="2xx",upstream="wikimedia"} 1.0' in text
+    assert 'pageviews_upstream_requests_total{outcome="2xx",upstream="mediawiki"} 1.0' in text
+    assert 'pageviews_upstream_request_duration_seconds_count{upstream="mediawiki"} 2.0' in text

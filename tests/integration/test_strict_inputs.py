@@ -6,12 +6,14 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Iterator
 
 import pytest
 from litestar import Litestar
 from litestar.testing import TestClient
 
 from tests.support.app import container_for, serve, settings_from_env
+from tests.support.fake_mediawiki import FakeMediaWiki
 from tests.support.fake_wikimedia import FakeWikimedia
 from tests.support.http import assert_problem, json_of
 
@@ -120,11 +122,22 @@ DATA_ENDPOINTS = [f"{SERIES}?from=2023-10", TOP, MONTHLY]
 """Every GET that answers data: each takes `?format=` as well as `Accept`."""
 
 
-@pytest.mark.parametrize("url", DATA_ENDPOINTS)
-@pytest.mark.parametrize(("format", "accept"), [("csv", "text/csv"), ("json", "application/json")])
-def test_the_answer_asked_by_format_is_the_answer_asked_by_accept(
-    url: str, format: str, accept: str, client: Client
-) -> None:
+PAGE_ENDPOINTS = [
+    "/v1/langviews/en.wikipedia/Albert_Einstein?from=2023-10",
+    "/v1/redirects/en.wikipedia/Albert_Einstein?from=2023-10",
+]
+"""The data endpoints that ask the wiki too."""
+
+
+@pytest.fixture
+def wiki_client(fake: FakeWikimedia) -> Iterator[Client]:
+    wiki = FakeMediaWiki()
+    wiki.add_page("Albert_Einstein")
+    with serve(container_for(fake.transport(), mediawiki=wiki.transport())) as client:
+        yield client
+
+
+def assert_format_is_accept(client: Client, url: str, format: str, accept: str) -> None:
     by_format = client.get(f"{url}{'&' if '?' in url else '?'}format={format}")
     by_accept = client.get(url, headers={"accept": accept})
     assert (200, by_accept.headers["content-type"], by_accept.content) == (
@@ -133,6 +146,25 @@ def test_the_answer_asked_by_format_is_the_answer_asked_by_accept(
         by_format.content,
     )
     assert by_format.headers["content-type"].startswith(accept)
+
+
+FORMATS = pytest.mark.parametrize(("format", "accept"), [("csv", "text/csv"), ("json", "application/json")])
+
+
+@pytest.mark.parametrize("url", DATA_ENDPOINTS)
+@FORMATS
+def test_the_answer_asked_by_format_is_the_answer_asked_by_accept(
+    url: str, format: str, accept: str, client: Client
+) -> None:
+    assert_format_is_accept(client, url, format, accept)
+
+
+@pytest.mark.parametrize("url", PAGE_ENDPOINTS)
+@FORMATS
+def test_the_page_endpoints_take_format_as_well_as_accept(
+    url: str, format: str, accept: str, wiki_client: Client
+) -> None:
+    assert_format_is_accept(wiki_client, url, format, accept)
 
 
 def test_the_original_endpoints_csv_is_the_series_csv_of_that_month(client: Client) -> None:

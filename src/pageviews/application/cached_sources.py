@@ -49,6 +49,45 @@ class _Kept(msgspec.Struct, gc=False):
     no_data: str | None = None
 
 
+class Flights(Generic[T]):
+    """The questions in flight, by key: each key's future is registered before anything is awaited, so
+    concurrent callers share it, and it is settled (a result, the work's error, or cancelled when the work
+    ended without one) and forgotten when the work ends."""
+
+    def __init__(self) -> None:
+        self._flying: dict[str, asyncio.Future[T]] = {}
+
+    def get(self, key: str) -> asyncio.Future[T] | None:
+        return self._flying.get(key)
+
+    def launch(
+        self, keys: Sequence[str], work: Callable[[list[asyncio.Future[T]]], Awaitable[None]]
+    ) -> list[asyncio.Future[T]]:
+        """One future per key, answered by `work` (which sets their results), run as a task of its own."""
+        loop = asyncio.get_running_loop()
+        flights: list[asyncio.Future[T]] = [loop.create_future() for _ in keys]
+        for key, flight in zip(keys, flights, strict=True):
+            self._flying[key] = flight
+        task = asyncio.ensure_future(work(flights))
+        task.add_done_callback(lambda done: self._land(keys, flights, done))
+        return flights
+
+    def _land(
+        self, keys: Sequence[str], flights: list[asyncio.Future[T]], task: asyncio.Future[None]
+    ) -> None:
+        error = None if task.cancelled() else task.exception()
+        for key, flight in zip(keys, flights, strict=True):
+            if self._flying.get(key) is flight:
+                del self._flying[key]
+            if not flight.done():
+                if error is None:
+                    flight.cancel()
+                else:
+                    flight.set_exception(error)
+            if not flight.cancelled():
+                flight.exception()  # retrieved here, so a flight whose callers all left is not reported as lost
+
+
 class SeriesBlocks:
     """Ranges of one kind of series (per-article today) assembled from monthly blocks."""
 
@@ -57,7 +96,7 @@ class SeriesBlocks:
         self._policy = policy
         self._clock = clock
         self._observe = observe
-        self._flights: dict[str, asyncio.Future[_Kept]] = {}
+        self._flights: Flights[_Kept] = Flights()
 
     async def points(
         self, series: str, granularity: Granularity, first: dt.date, last: dt.date, fetch: Fetch
@@ -92,15 +131,9 @@ class SeriesBlocks:
     def _fly(
         self, granularity: Granularity, span: list[tuple[Month, str, Entry | None]], fetch: Fetch
     ) -> list[asyncio.Future[_Kept]]:
-        """One upstream request for a run of consecutive missing months; every month's future is registered
-        before anything is awaited, so concurrent ranges share them."""
-        loop = asyncio.get_running_loop()
-        flights = [loop.create_future() for _ in span]
-        for (_, key, _), flight in zip(span, flights, strict=True):
-            self._flights[key] = flight
-        task = asyncio.ensure_future(self._refresh(granularity, span, fetch, flights))
-        task.add_done_callback(lambda done: self._land(span, flights, done))
-        return flights
+        """One upstream request for a run of consecutive missing months, its months shared while in flight."""
+        keys = [key for _, key, _ in span]
+        return self._flights.launch(keys, lambda flights: self._refresh(granularity, span, fetch, flights))
 
     async def _refresh(
         self,
@@ -142,24 +175,6 @@ class SeriesBlocks:
             )
         for flight, result in zip(flights, results, strict=True):
             flight.set_result(result)
-
-    def _land(
-        self,
-        span: list[tuple[Month, str, Entry | None]],
-        flights: list[asyncio.Future[_Kept]],
-        task: asyncio.Task[None],
-    ) -> None:
-        error = None if task.cancelled() else task.exception()
-        for (_, key, _), flight in zip(span, flights, strict=True):
-            if self._flights.get(key) is flight:
-                del self._flights[key]
-            if not flight.done():
-                if error is None:
-                    flight.cancel()
-                else:
-                    flight.set_exception(error)
-            if not flight.cancelled():
-                flight.exception()  # retrieved here, so a flight whose callers all left is not reported as lost
 
     async def _read(self, keys: Sequence[str]) -> list[Entry | None]:
         try:

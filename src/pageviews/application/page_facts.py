@@ -12,7 +12,7 @@ from contextlib import suppress
 
 import msgspec
 
-from pageviews.application.cached_sources import UPSTREAM_FAILURES, Memo, Observe
+from pageviews.application.cached_sources import UPSTREAM_FAILURES, Flights, Memo, Observe
 from pageviews.domain.cache_policy import CachePolicy, Entry, language_links_key, page_key, redirects_key
 from pageviews.domain.model import Article, Project
 from pageviews.domain.pages import LanguageLink, Redirects, Resolved
@@ -43,7 +43,7 @@ class CachedPageFacts:
         self._policy = policy.for_page_facts()
         self._clock = clock
         self._observe = observe
-        self._flights: dict[str, asyncio.Future[Resolved]] = {}
+        self._flights: Flights[Resolved] = Flights()
         self._redirects = Memo(Redirects, cache, self._policy, clock, observe)
         self._links = Memo(_LanguageLinks, cache, self._policy, clock, observe)
 
@@ -75,13 +75,8 @@ class CachedPageFacts:
     def _fly(
         self, project: Project, missing: list[tuple[Article, str, Entry | None]]
     ) -> list[asyncio.Future[Resolved]]:
-        loop = asyncio.get_running_loop()
-        flights = [loop.create_future() for _ in missing]
-        for (_, key, _), flight in zip(missing, flights, strict=True):
-            self._flights[key] = flight
-        task = asyncio.ensure_future(self._ask(project, missing, flights))
-        task.add_done_callback(lambda done: self._land(missing, flights, done))
-        return flights
+        keys = [key for _, key, _ in missing]
+        return self._flights.launch(keys, lambda flights: self._ask(project, missing, flights))
 
     async def _ask(
         self,
@@ -108,24 +103,6 @@ class CachedPageFacts:
                 await self._cache.put_many(entries)
         for flight, answer in zip(flights, resolved, strict=True):
             flight.set_result(answer)
-
-    def _land(
-        self,
-        missing: list[tuple[Article, str, Entry | None]],
-        flights: list[asyncio.Future[Resolved]],
-        task: asyncio.Task[None],
-    ) -> None:
-        error = None if task.cancelled() else task.exception()
-        for (_, key, _), flight in zip(missing, flights, strict=True):
-            if self._flights.get(key) is flight:
-                del self._flights[key]
-            if not flight.done():
-                if error is None:
-                    flight.cancel()
-                else:
-                    flight.set_exception(error)
-            if not flight.cancelled():
-                flight.exception()  # retrieved here, so a flight whose callers all left is not reported as lost
 
     async def redirects_to(self, project: Project, page: Article, limit: int) -> Redirects:
         async def fetch() -> Redirects:

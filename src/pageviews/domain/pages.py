@@ -151,7 +151,7 @@ def host_of(project: Project) -> str:
     return f"{project.name}.org"
 
 
-_WIKI_URL = re.compile(r"https?://([a-z0-9-]+(?:\.[a-z0-9-]+)+)\.org(?:/|$)")
+_WIKI_URL = re.compile(r"https?://([a-z0-9-]+(?:\.[a-z0-9-]+)*)\.org(?:/|$)")
 
 
 def project_of_url(url: str) -> Project | None:

@@ -39,13 +39,14 @@ class Metrics:
         )
         self.upstream_requests = Counter(
             "pageviews_upstream_requests",
-            "Requests to Wikimedia by outcome",
-            ["outcome"],
+            "Requests to an upstream (wikimedia, mediawiki) by outcome",
+            ["upstream", "outcome"],
             registry=self.registry,
         )
         self.upstream_latency = Histogram(
             "pageviews_upstream_request_duration_seconds",
-            "Time Wikimedia took to answer",
+            "Time an upstream (wikimedia, mediawiki) took to answer",
+            ["upstream"],
             buckets=_LATENCY_BUCKETS,
             registry=self.registry,
         )
@@ -56,7 +57,10 @@ class Metrics:
             registry=self.registry,
         )
         self.breaker_open = Gauge(
-            "pageviews_upstream_circuit_open", "1 while the circuit breaker is open", registry=self.registry
+            "pageviews_upstream_circuit_open",
+            "1 while an upstream's circuit breaker is open",
+            ["upstream"],
+            registry=self.registry,
         )
 
     def served(self, route: str, method: str, status: int, seconds: float) -> None:
@@ -75,12 +79,22 @@ class Metrics:
     def cache_lookup(self, result: str) -> None:
         self.cache_lookups.labels(result).inc()
 
-    def watch_breaker(self, is_open: Callable[[], bool]) -> None:
-        self.breaker_open.set_function(lambda: float(is_open()))
+    def watch_breaker(self, is_open: Callable[[], bool], upstream: str = "wikimedia") -> None:
+        self.breaker_open.labels(upstream).set_function(lambda: float(is_open()))
 
     def upstream(self, outcome: str, seconds: float) -> None:
-        self.upstream_requests.labels(outcome).inc()
-        self.upstream_latency.observe(seconds)
+        """A request to Wikimedia."""
+        self.upstream_of("wikimedia")(outcome, seconds)
+
+    def upstream_of(self, upstream: str) -> Callable[[str, float], None]:
+        """What times and counts the requests to `upstream` (a name the code chooses, never a client)."""
+        latency = self.upstream_latency.labels(upstream)
+
+        def observe(outcome: str, seconds: float) -> None:
+            self.upstream_requests.labels(upstream, outcome).inc()
+            latency.observe(seconds)
+
+        return observe
 
     def render(self) -> bytes:
         return generate_latest(self.registry)

@@ -38,7 +38,11 @@ letter upper-cased except on wiktionaries); the answer carries the canonical tit
 
 `complete` is false for the current month (the count so far) and for a month that ended less than the settle
 period ago (`PAGEVIEWS_SETTLE_HOURS`, default 48 h), while Wikimedia may still be loading its last days.
-Send `Accept: text/csv` (or `?format=csv`) for CSV: `period,views`, as the series endpoint gives it."""
+Send `Accept: text/csv` (or `?format=csv`) for CSV: `period,views`, as the series endpoint gives it.
+
+`redirects=follow` counts the page the title redirects to, `redirects=include` the page and every redirect to
+it (both ask the wiki; `page` says which page was counted). A complete month with no data is 0 views when the
+wiki has the page and a 404 `no_such_page` (with a `suggestion`) when it has not."""
 
 
 @get(
@@ -51,12 +55,29 @@ Send `Accept: text/csv` (or `?format=csv`) for CSV: `period,views`, as the serie
             "year": 2023,
             "month": 10,
             "access": "all-access",
-            "agent": "user",
+            "agent": "all-agents",
             "views": 631058,
             "complete": True,
             "stale": False,
         },
         "period,views\r\n2023-10,631058\r\n",
+        more={
+            "follow": (
+                "?redirects=follow: Einstein redirects to Albert_Einstein",
+                {
+                    "project": "en.wikipedia",
+                    "article": "Albert_Einstein",
+                    "year": 2023,
+                    "month": 10,
+                    "access": "all-access",
+                    "agent": "user",
+                    "views": 412345,
+                    "complete": True,
+                    "stale": False,
+                    "page": {"title": "Albert_Einstein", "redirected_from": "Einstein"},
+                },
+            )
+        },
     ),
     summary="Views of an article in a month",
     description=MONTHLY_DESCRIPTION,

@@ -62,9 +62,12 @@ def _error_response(status: int, code: str, detail: str) -> ResponseSpec:
     )
 
 
-def documented_ok(json_example: object, csv_example: str | None = None) -> type[Operation]:
+def documented_ok(
+    json_example: object, csv_example: str | None = None, more: dict[str, tuple[str, object]] | None = None
+) -> type[Operation]:
     """An OpenAPI operation whose 200 carries an example and, where the route serves it, `text/csv`
-    (content negotiation that Litestar's response annotations cannot express)."""
+    (content negotiation that Litestar's response annotations cannot express); `more` are further named
+    examples, `name: (summary, value)`, shown beside the first (named `default`)."""
 
     @dataclass
     class DocumentedOperation(Operation):
@@ -73,7 +76,16 @@ def documented_ok(json_example: object, csv_example: str | None = None) -> type[
             if not isinstance(ok, OpenAPIResponse) or not ok.content:
                 return
             for media in ok.content.values():
-                media.example = json_example
+                if more:
+                    media.examples = {
+                        "default": Example(value=json_example),
+                        **{
+                            name: Example(summary=summary, value=value)
+                            for name, (summary, value) in more.items()
+                        },
+                    }
+                else:
+                    media.example = json_example
             if csv_example is not None:
                 schema = Schema(type=OpenAPIType.STRING, description="CSV with a header row")
                 ok.content["text/csv"] = OpenAPIMediaType(schema=schema, example=csv_example)

@@ -37,13 +37,28 @@ from pageviews.domain.model import Access, Agent, Article, ArticleQuery, Granula
 from pageviews.domain.pages import RedirectsChoice
 from pageviews.domain.series import MAX_DAYS, MAX_MONTHS, Breakdown, PeriodRange, Series
 
+ONE_MONTH = {
+    "project": "en.wikipedia",
+    "article": "Albert_Einstein",
+    "access": "all-access",
+    "agent": "user",
+    "granularity": "monthly",
+    "from": "2023-01",
+    "to": "2023-01",
+    "total": 412345,
+    "items": [{"period": "2023-01", "views": 412345, "complete": True}],
+    "stale": False,
+}
+
 SERIES_DESCRIPTION = f"""\
 Views of one article per month or per day over a range, with the total (and the peak day for daily series).
 
 The article is everything after the project and may contain `/`. Wikimedia omits periods with zero views: a
 period that has settled (ended more than `PAGEVIEWS_SETTLE_HOURS` ago) and was not reported is a 0; an
 unsettled period is shown as Wikimedia has it with `complete: false`, and left out while Wikimedia has nothing
-for it. A range with no data at all is a 404. Ranges cover at most {MAX_MONTHS} months or {MAX_DAYS} days.
+for it. A range with no data at all is, once some of it has settled, a 200 with zeros when the wiki has the
+page, a 404 `no_such_page` (naming the page it probably meant) when it has not, a 400 when the title is not one
+it can have; while none of it has settled, a 404 `no_data`. Ranges cover at most {MAX_MONTHS} months or {MAX_DAYS} days.
 Send `Accept: text/csv` for CSV (`period,views` plus one column per part of a breakdown)."""
 
 
@@ -67,6 +82,50 @@ Send `Accept: text/csv` for CSV (`period,views` plus one column per part of a br
             "stale": False,
         },
         "period,views\r\n2023-01,412345\r\n2023-02,400000\r\n",
+        more={
+            "follow": (
+                "redirects=follow: Einstein redirects to Albert_Einstein",
+                {**ONE_MONTH, "page": {"title": "Albert_Einstein", "redirected_from": "Einstein"}},
+            ),
+            "include": (
+                "redirects=include: the page and every redirect to it, summed",
+                {
+                    **ONE_MONTH,
+                    "total": 421178,
+                    "items": [{"period": "2023-01", "views": 421178, "complete": True}],
+                    "page": {
+                        "title": "Albert_Einstein",
+                        "redirected_from": "Einstein",
+                        "titles": [
+                            {"title": "Albert_Einstein", "views": 412345, "redirect": False},
+                            {"title": "Einstein", "views": 8102, "redirect": True},
+                            {
+                                "title": "Relativity_theory",
+                                "views": 731,
+                                "redirect": True,
+                                "fragment": "Relativity",
+                            },
+                        ],
+                    },
+                },
+            ),
+            "without_mediawiki": (
+                "redirects=follow while MediaWiki cannot be asked: the title as asked, and a notice",
+                {
+                    **ONE_MONTH,
+                    "article": "Einstein",
+                    "total": 8102,
+                    "items": [{"period": "2023-01", "views": 8102, "complete": True}],
+                    "notices": [
+                        {
+                            "code": "page_facts_unavailable",
+                            "detail": "MediaWiki (en.wikipedia.org) did not answer in time: the title is counted "
+                            "as asked, without following redirects",
+                        }
+                    ],
+                },
+            ),
+        },
     ),
     summary="Views of an article over a range",
     description=SERIES_DESCRIPTION,
