@@ -254,9 +254,8 @@ class Container(containers.DeclarativeContainer):
 
 
 @asynccontextmanager
-async def started(container: Container) -> AsyncIterator[Serving]:
-    """What the application serves with, its resources open (the httpx client, the cache), closed again on
-    the way out."""
+async def _services(container: Container) -> AsyncIterator[Services]:
+    """The use cases with their resources open (the httpx clients, the cache), closed again on the way out."""
     init = container.init_resources()
     if init is not None:
         await init
@@ -264,21 +263,31 @@ async def started(container: Container) -> AsyncIterator[Serving]:
         # A provider that depends on an async Resource hands out an awaitable (its stubs do not say so).
         service: PageviewsService = await container.service.async_()
         cache: Cache = await container.cache.async_()
-        yield Serving(
-            services=Services(pageviews=service, cache_health=cache.health),
-            cache_policy=container.cache_policy(),
-            metrics=container.metrics(),
-            response_cache=container.response_cache(),
-            rate_limiting=container.rate_limiting(),
-            access_log=container.access_log(),
-        )
+        yield Services(pageviews=service, cache_health=cache.health)
     finally:
-        access_log = container.access_log()
-        if access_log is not None:
-            access_log.flush()
         shutdown = container.shutdown_resources()
         if shutdown is not None:
             await shutdown
+
+
+@asynccontextmanager
+async def started(container: Container) -> AsyncIterator[Serving]:
+    """What the application serves with, its resources open, closed again on the way out (the access log
+    flushed first)."""
+    async with _services(container) as services:
+        try:
+            yield Serving(
+                services=services,
+                cache_policy=container.cache_policy(),
+                metrics=container.metrics(),
+                response_cache=container.response_cache(),
+                rate_limiting=container.rate_limiting(),
+                access_log=container.access_log(),
+            )
+        finally:
+            access_log = container.access_log()
+            if access_log is not None:
+                access_log.flush()
 
 
 @asynccontextmanager
@@ -287,17 +296,8 @@ async def command_services(container: Container) -> AsyncIterator[Services]:
     container.cache.override(
         providers.Resource(_command_cache, settings=container.settings, clock=container.clock)
     )
-    init = container.init_resources()
-    if init is not None:
-        await init
-    try:
-        service: PageviewsService = await container.service.async_()
-        cache: Cache = await container.cache.async_()
-        yield Services(pageviews=service, cache_health=cache.health)
-    finally:
-        shutdown = container.shutdown_resources()
-        if shutdown is not None:
-            await shutdown
+    async with _services(container) as services:
+        yield services
 
 
 def build_app(container: Container) -> Litestar:

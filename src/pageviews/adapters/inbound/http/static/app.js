@@ -27,6 +27,19 @@ function navigate(state) {
   else window.location.hash = hash;
 }
 
+/** Each form's copy of the shared controls (index.html's template), its ids prefixed. */
+function placeControls() {
+  const template = document.getElementById("query-controls");
+  for (const slot of document.querySelectorAll("[data-query-controls]")) {
+    const prefix = slot.dataset.queryControls;
+    const copy = template.content.cloneNode(true);
+    for (const node of copy.querySelectorAll("[id]")) node.id = `${prefix}${node.id}`;
+    for (const label of copy.querySelectorAll("label[for]")) label.htmlFor = `${prefix}${label.htmlFor}`;
+    slot.replaceWith(copy);
+  }
+}
+
+placeControls();
 for (const view of Object.values(views)) view.setup(navigate);
 window.addEventListener("hashchange", render);
 render();
