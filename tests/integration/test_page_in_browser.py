@@ -173,3 +173,15 @@ def test_the_languages_view_lists_every_language_with_the_apis_total(page: Page,
     shown_total = page.locator("#langviews-table tfoot td[data-value]").get_attribute("data-value")
     assert str(answer["total"]) == shown_total
     assert ["en", "de", "fr", "ja", "gsw"] == [row["lang"] for row in answer["languages"]]
+
+
+def test_every_control_of_every_view_has_a_label(page: Page) -> None:
+    unlabelled = []
+    for view in ("compare", "top", "langviews"):
+        page.goto(f"/#view={view}")
+        unlabelled += page.evaluate(
+            """() => [...document.querySelectorAll("section.view:not([hidden]) :is(input, select, textarea, button)")]
+                .filter(control => !(control.labels?.length || control.textContent.trim()))
+                .map(control => control.id || control.outerHTML)"""
+        )
+    assert [] == unlabelled
