@@ -7,10 +7,13 @@ import datetime as dt
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 
+from pageviews.application.mirror import MirrorService
+from pageviews.application.siteviews import SitesService
 from pageviews.domain.cache_policy import CacheHealth
 from pageviews.domain.errors import InvalidBatch, MonthNotComplete, NoData, PageviewsError
 from pageviews.domain.freshness import Freshness
 from pageviews.domain.model import Access, Agent, Article, ArticleQuery, Fetched, Month, MonthlyViews, Project
+from pageviews.domain.non_articles import Exclude, is_article
 from pageviews.domain.ports import Clock, PageviewsSource, TopArticlesSource
 from pageviews.domain.series import Breakdown, PeriodRange, Series, build_items, checked_points
 from pageviews.domain.top import TopArticles, check_limit
@@ -80,15 +83,21 @@ class PageviewsService:
         complete = self._freshness.is_settled(periods.period_end(periods.last_start), now)
         return Series(query, periods, items, breakdown, stale, complete)
 
-    async def top(self, project: Project, access: Access, month: Month, limit: int) -> TopArticles:
-        """A complete month's most viewed articles, at most `limit` of them."""
+    async def top(
+        self, project: Project, access: Access, month: Month, limit: int, exclude: Exclude | None = None
+    ) -> TopArticles:
+        """A complete month's most viewed articles, at most `limit` of them (articles only, with
+        `exclude=non-articles`: Wikimedia's ranks are kept)."""
         check_limit(limit)
         now = self._clock.now()
         self._freshness.check_servable(month, now)
         if not self._freshness.is_complete(month, now):
             raise MonthNotComplete(f"{month} is not complete yet; top lists exist only for complete months")
         top = await self._top_source.top_articles(project, access, month)
-        return TopArticles(top.project, top.access, top.month, top.entries[:limit], top.stale)
+        entries = top.entries
+        if exclude is Exclude.NON_ARTICLES:
+            entries = tuple(entry for entry in entries if is_article(entry.article, project.name))
+        return TopArticles(top.project, top.access, top.month, entries[:limit], top.stale)
 
     async def batch(
         self,
@@ -132,3 +141,5 @@ class Services:
 
     pageviews: PageviewsService
     cache_health: Callable[[], Awaitable[CacheHealth]]
+    sites: SitesService
+    mirror: MirrorService

@@ -17,6 +17,7 @@ from litestar.di import Provide
 from pageviews.adapters.inbound.http.batch import batch
 from pageviews.adapters.inbound.http.conditional import ETagMiddleware, RememberVary, merge_vary
 from pageviews.adapters.inbound.http.docs import docs_assets_router, openapi_config
+from pageviews.adapters.inbound.http.mirror import MIRROR_ROUTES
 from pageviews.adapters.inbound.http.monthly import monthly_view_count
 from pageviews.adapters.inbound.http.observed import Observed
 from pageviews.adapters.inbound.http.openapi import ClosedStructSchemaPlugin
@@ -36,11 +37,13 @@ from pageviews.adapters.inbound.http.serving import (
 )
 from pageviews.adapters.inbound.http.timeouts import DEFAULT_CLIENT_TIMEOUT, BoundedBody
 from pageviews.adapters.inbound.http.top import top
+from pageviews.application.mirror import MirrorService
+from pageviews.application.siteviews import SitesService
 from pageviews.application.use_cases import PageviewsService
 from pageviews.domain.cache_policy import CachePolicy
 from pageviews.observability.metrics import Metrics
 
-ROUTES = [monthly_view_count, health, ready, apidocs, series, top, batch, metrics_endpoint]
+ROUTES = [monthly_view_count, health, ready, apidocs, series, top, batch, metrics_endpoint, *MIRROR_ROUTES]
 
 
 def create_app(
@@ -65,6 +68,12 @@ def create_app(
     async def provide_service(state: State) -> PageviewsService:
         return serving_of(state).services.pageviews
 
+    async def provide_sites(state: State) -> SitesService:
+        return serving_of(state).services.sites
+
+    async def provide_mirror(state: State) -> MirrorService:
+        return serving_of(state).services.mirror
+
     async def provide_cache_policy(state: State) -> CachePolicy:
         return serving_of(state).cache_policy
 
@@ -79,6 +88,8 @@ def create_app(
         dependencies={
             "service": Provide(provide_service),
             "cache_policy": Provide(provide_cache_policy),
+            "sites": Provide(provide_sites),
+            "mirror": Provide(provide_mirror),
             "metrics": Provide(provide_metrics),
             "replay": Provide(provide_replay),
         },

@@ -126,8 +126,8 @@ async def refuse_unknown_parameters(request: Request[Any, Any, Any]) -> None:
     """A `before_request` hook: a misspelt or unknown query parameter, or one sent twice, is a 400 that names it
     (with the closest known name), never silently ignored."""
     handler = request.route_handler
-    if not getattr(handler.fn, "__module__", "").startswith("pageviews."):
-        return  # the docs and static files Litestar serves for us
+    if not getattr(handler.fn, "__module__", "").startswith("pageviews.") or handler.opt.get("ignores_query"):
+        return  # the docs and static files Litestar serves for us; the mirror, which ignores them as Wikimedia does
     taken = _TAKEN.get(handler.fn)
     if taken is None:
         taken = _TAKEN[handler.fn] = query_names(handler)
