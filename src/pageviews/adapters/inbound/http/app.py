@@ -16,6 +16,7 @@ from litestar.di import Provide
 
 from pageviews.adapters.inbound.http.batch import batch
 from pageviews.adapters.inbound.http.conditional import ETagMiddleware, RememberVary, merge_vary
+from pageviews.adapters.inbound.http.countries import top_by_country, top_per_country
 from pageviews.adapters.inbound.http.docs import docs_assets_router, openapi_config
 from pageviews.adapters.inbound.http.mirror import MIRROR_ROUTES
 from pageviews.adapters.inbound.http.monthly import monthly_view_count
@@ -35,6 +36,7 @@ from pageviews.adapters.inbound.http.serving import (
     response_cache_of,
     serving_of,
 )
+from pageviews.adapters.inbound.http.siteviews import siteviews, unique_devices
 from pageviews.adapters.inbound.http.timeouts import DEFAULT_CLIENT_TIMEOUT, BoundedBody
 from pageviews.adapters.inbound.http.top import top
 from pageviews.application.mirror import MirrorService
@@ -43,7 +45,8 @@ from pageviews.application.use_cases import PageviewsService
 from pageviews.domain.cache_policy import CachePolicy
 from pageviews.observability.metrics import Metrics
 
-ROUTES = [monthly_view_count, health, ready, apidocs, series, top, batch, metrics_endpoint, *MIRROR_ROUTES]
+ROUTES = [monthly_view_count, health, ready, apidocs, series, top, batch, metrics_endpoint]
+ROUTES += [siteviews, unique_devices, top_by_country, top_per_country, *MIRROR_ROUTES]
 
 
 def create_app(

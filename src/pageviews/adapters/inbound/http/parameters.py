@@ -14,7 +14,9 @@ from litestar.params import PathParameter, QueryParameter
 from pageviews.adapters.inbound.http import patterns
 from pageviews.domain.errors import InvalidParameter
 from pageviews.domain.model import Access, Agent, Granularity
+from pageviews.domain.non_articles import Exclude
 from pageviews.domain.series import Breakdown
+from pageviews.domain.top import DEFAULT_TOP, MAX_TOP
 
 ONE_STRING: dict[str, Any] = {"type": "string", "one_of": None}
 """For an optional query parameter: a query value is a string when it is there, never null."""
@@ -142,3 +144,26 @@ async def refuse_unknown_parameters(request: Request[Any, Any, Any]) -> None:
             raise InvalidParameter(
                 f"the query parameter `{name}` is given {sent.count(name)} times; give it once"
             )
+
+
+ExcludeQuery = Annotated[
+    str | None,
+    QueryParameter(
+        name="exclude",
+        description="`non-articles` drops the main page, `-` and pages of other namespaces (`Special:`, "
+        "`File:`, `User:`...), as Pageviews Analysis's Topviews does (the rule is in the README); ranks stay "
+        "Wikimedia's.",
+        schema_extra={**ONE_STRING, "enum": [e.value for e in Exclude]},
+        required=False,
+    ),
+]
+LimitQuery = Annotated[
+    str,
+    # Read as text and parsed by the domain: only a plain whole number is a limit (not 1e3 or 1.0), and a
+    # client gets the `invalid_limit` code for one out of bounds.
+    QueryParameter(
+        name="limit",
+        description=f"At most this many (1 to {MAX_TOP}).",
+        schema_extra={"type": "integer", "minimum": 1, "maximum": MAX_TOP, "default": DEFAULT_TOP},
+    ),
+]
