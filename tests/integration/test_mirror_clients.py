@@ -41,7 +41,7 @@ def _seeded() -> FakeWikimedia:
     ]
     fake.top_days[("en.wikipedia", "all-access", "2023", "10", "05")] = articles
     fake.top[("en.wikipedia", "all-access", "2023", "10")] = [
-        {**a, "views": a["views"] * 30} for a in articles
+        {**a, "views": 30 * int(str(a["views"]))} for a in articles
     ]
     fake.by_country[("en.wikipedia", "all-access", "2023", "10")] = [
         {"country": "US", "views": "1000000-9999999", "views_ceil": 2_660_000, "rank": 1},
