@@ -125,3 +125,23 @@ def test_the_real_server_decodes_a_title_exactly_once(server: Server, fake: Fake
     assert (raw.status_code, raw.json()["views"]) == (200, 123456)
     assert (twice_encoded.status_code, twice_encoded.json()["code"]) == (400, "invalid_title")
     assert len(fake.requests) == 1
+
+
+def test_the_real_server_mirrors_wikimedia_with_an_encoded_slash_and_refuses_a_raw_one(
+    server: Server, fake: FakeWikimedia
+) -> None:
+    server.wait_until_healthy()
+    mirror = f"{server.base_url}/api/rest_v1/metrics/pageviews/per-article/en.wikipedia/all-access/user"
+    encoded = httpx.get(f"{mirror}/AC%2FDC/monthly/20231001/20231031", timeout=10.0)
+    raw = httpx.get(f"{mirror}/AC/DC/monthly/20231001/20231031", timeout=10.0)
+    assert (
+        encoded.status_code,
+        encoded.json()["items"][0]["article"],
+        encoded.json()["items"][0]["views"],
+    ) == (
+        200,
+        "AC/DC",
+        123456,
+    )
+    assert (raw.status_code, raw.json()["detail"]) == (404, "invalid route")
+    assert len(fake.requests) == 1
