@@ -22,6 +22,7 @@ from pageviews.adapters.outbound.cache.memory import MemoryCache
 from pageviews.adapters.outbound.cache.redis import RedisCache, make_redis
 from pageviews.adapters.outbound.cache.tiered import TieredCache
 from pageviews.adapters.outbound.clock import SystemClock
+from pageviews.adapters.outbound.mediawiki.client import MAXLAG_WAIT, MediaWikiPageFacts
 from pageviews.adapters.outbound.pause import Pause
 from pageviews.adapters.outbound.rate_limit import RateLimiter
 from pageviews.adapters.outbound.resilience import CircuitBreaker, Resilience
@@ -31,12 +32,13 @@ from pageviews.adapters.outbound.wikimedia.metrics import WikimediaMetricsSource
 from pageviews.application.cached_metrics import CachingMetricsSource
 from pageviews.application.cached_sources import CachingSource, Memo
 from pageviews.application.mirror import MirrorService
+from pageviews.application.page_facts import CachedPageFacts
 from pageviews.application.siteviews import SitesService
 from pageviews.application.use_cases import PageviewsService, Services
 from pageviews.domain.cache_policy import CachePolicy
 from pageviews.domain.freshness import Freshness
 from pageviews.domain.model import Fetched
-from pageviews.domain.ports import Cache, Clock
+from pageviews.domain.ports import Cache, Clock, PageFacts
 from pageviews.observability.access_log import AccessLog
 from pageviews.observability.metrics import Metrics
 from pageviews.settings import Settings
@@ -58,6 +60,58 @@ async def _wikimedia_client(settings: Settings, metrics: Metrics) -> AsyncIterat
         await client.aclose()
 
 
+async def _mediawiki_client(settings: Settings, metrics: Metrics) -> AsyncIterator[httpx.AsyncClient]:
+    """One client for every wiki's api.php (requests name their whole URL); a connection per slot."""
+    connections = settings.mediawiki_concurrency
+    limits = httpx.Limits(max_connections=connections, max_keepalive_connections=connections)
+    transport = MeteredTransport(httpx.AsyncHTTPTransport(limits=limits), metrics.upstream)
+    client = make_client("", settings.user_agent, settings.upstream_timeout, transport)
+    try:
+        yield client
+    finally:
+        await client.aclose()
+
+
+def _mediawiki_resilience(
+    settings: Settings, metrics: Metrics, sleep: Callable[[float], Awaitable[None]]
+) -> Resilience:
+    """MediaWiki's own breaker and slots (its etiquette: one request at a time), the same retry rules."""
+    upstream = "MediaWiki"
+    breaker = CircuitBreaker(
+        upstream=upstream,
+        window=settings.breaker_window,
+        minimum_calls=settings.breaker_minimum_calls,
+        failure_rate=settings.breaker_failure_rate,
+        cool_down=settings.breaker_cool_down,
+    )
+    return Resilience(
+        upstream=upstream,
+        attempts=settings.upstream_attempts,
+        deadline=settings.upstream_deadline,
+        retry_after_cap=max(settings.upstream_retry_after_cap, MAXLAG_WAIT),
+        breaker=breaker,
+        concurrency=settings.mediawiki_concurrency,
+        queue_timeout=settings.mediawiki_queue_timeout,
+        sleep=sleep,
+    )
+
+
+def _page_facts(
+    settings: Settings,
+    client: httpx.AsyncClient,
+    resilience: Resilience,
+    cache: Cache,
+    policy: CachePolicy,
+    clock: Clock,
+    metrics: Metrics,
+) -> PageFacts | None:
+    """What the wikis know about their pages, cached; None when `PAGEVIEWS_MEDIAWIKI_URL` is empty."""
+    if not settings.mediawiki_url:
+        return None
+    source = MediaWikiPageFacts(client, settings.mediawiki_url, resilience)
+    return CachedPageFacts(source, cache, policy, clock, metrics.cache_lookup)
+
+
 def _cache_policy(settings: Settings, freshness: Freshness) -> CachePolicy:
     return CachePolicy(
         freshness=freshness,
@@ -65,6 +119,7 @@ def _cache_policy(settings: Settings, freshness: Freshness) -> CachePolicy:
         unsettled_ttl=dt.timedelta(seconds=settings.cache_unsettled_ttl_seconds),
         no_data_ttl=dt.timedelta(seconds=settings.cache_no_data_ttl_seconds),
         keep_stale=dt.timedelta(hours=settings.cache_keep_stale_hours),
+        page_facts_ttl=dt.timedelta(seconds=settings.page_facts_ttl_seconds),
     )
 
 
@@ -146,6 +201,20 @@ class Container(containers.DeclarativeContainer):
         clock=clock,
         observe=metrics.provided.cache_lookup,
     )
+    mediawiki_client = providers.Resource(_mediawiki_client, settings=settings, metrics=metrics)
+    mediawiki_resilience = providers.Singleton(
+        _mediawiki_resilience, settings=settings, metrics=metrics, sleep=sleep
+    )
+    page_facts = providers.Singleton(
+        _page_facts,
+        settings=settings,
+        client=mediawiki_client,
+        resilience=mediawiki_resilience,
+        cache=cache,
+        policy=cache_policy,
+        clock=clock,
+        metrics=metrics,
+    )
     service = providers.Singleton(
         PageviewsService,
         source=cached_source,
@@ -153,6 +222,8 @@ class Container(containers.DeclarativeContainer):
         clock=clock,
         freshness=freshness,
         batch_concurrency=settings.provided.batch_concurrency,
+        page_facts=page_facts,
+        redirects_limit=settings.provided.redirects_limit,
     )
     metrics_source = providers.Singleton(
         WikimediaMetricsSource, client=wikimedia_client, resilience=resilience

@@ -43,8 +43,24 @@ RedisURL = Annotated[str, msgspec.Meta(extra={"url": ("redis", "rediss", "unix")
 """`redis://[:password@]host[:port][/db]`, `rediss://...` or `unix:///path`; empty: no Redis."""
 
 
+MediaWikiURL = Annotated[
+    str,
+    msgspec.Meta(
+        extra={
+            "url": ("http", "https"),
+            "empty": "off",
+            "template": "{host}",
+            "form": "an absolute http(s) URL template containing {host} (e.g. https://{host}/w/api.php), or "
+            "empty to never ask MediaWiki",
+        }
+    ),
+]
+"""Each wiki's Action API, `{host}` standing for the wiki's host (`en.wikipedia.org`); empty: page facts off."""
+
+
 class Settings(msgspec.Struct, frozen=True, kw_only=True):
     wikimedia_url: HttpURL = "https://wikimedia.org/api/rest_v1"
+    mediawiki_url: MediaWikiURL = "https://{host}/w/api.php"
     user_agent: Annotated[str, msgspec.Meta(min_length=1)] = msgspec.field(default_factory=default_user_agent)
     upstream_timeout: Annotated[float, msgspec.Meta(gt=0, le=300)] = 10.0
     upstream_connections: Annotated[int, msgspec.Meta(ge=1, le=100)] = 10
@@ -87,6 +103,13 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     breaker_minimum_calls: Annotated[int, msgspec.Meta(ge=1, le=10_000)] = 10
     breaker_failure_rate: Annotated[float, msgspec.Meta(gt=0, le=1)] = 0.5
     breaker_cool_down: Annotated[float, msgspec.Meta(gt=0, le=3600)] = 30.0
+    # MediaWiki (page facts: redirects, missing pages, language links): how long what a wiki said stays fresh,
+    # requests in flight at once (MediaWiki asks for one at a time) and how long one waits for its turn, and
+    # how many redirects of one page are counted at most.
+    page_facts_ttl_seconds: Annotated[float, msgspec.Meta(ge=60, le=86_400)] = 3600
+    mediawiki_concurrency: Annotated[int, msgspec.Meta(ge=1, le=10)] = 1
+    mediawiki_queue_timeout: Annotated[float, msgspec.Meta(gt=0, le=60)] = 5.0
+    redirects_limit: Annotated[int, msgspec.Meta(ge=1, le=5000)] = 200
     # Inbound, per client: `N/second|minute|hour|day`, empty to switch off.
     rate_limit: Annotated[
         str,
@@ -151,8 +174,16 @@ def _parse(annotation: Any, raw: str) -> Any:
     if isinstance(value, float) and not math.isfinite(value):
         raise ValueError("not a finite number")
     schemes = _url_schemes(annotation)
-    if schemes and not (value == "" and _extra(annotation).get("empty")):
-        _check_url(value, schemes)
+    extra = _extra(annotation)
+    if schemes and not (value == "" and extra.get("empty")):
+        template = extra.get("template")
+        if template is not None:
+            if template not in value:
+                raise ValueError(f"the URL has no {template}")
+            value_checked = value.replace(template, "wiki.example.org")
+        else:
+            value_checked = value
+        _check_url(value_checked, schemes)
     return value
 
 
@@ -256,6 +287,10 @@ def in_force(settings: Settings) -> dict[str, Any]:
             "breaker": f"open at {settings.breaker_failure_rate:g} of the last {settings.breaker_window} "
             f"requests (at least {settings.breaker_minimum_calls}), for {settings.breaker_cool_down:g} s",
             "batch_concurrency": settings.batch_concurrency,
+            "mediawiki": f"{settings.mediawiki_concurrency} request(s) at a time, page facts fresh for "
+            f"{settings.page_facts_ttl_seconds:g} s, at most {settings.redirects_limit} redirects per page"
+            if settings.mediawiki_url
+            else "off",
             "client_timeout_s": settings.client_timeout,
             "drain_timeout_s": settings.drain_timeout,
         },

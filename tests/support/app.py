@@ -9,6 +9,7 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 import httpx
+import msgspec
 import pytest
 from asgi_lifespan import LifespanManager
 from dependency_injector import providers
@@ -22,6 +23,7 @@ from pageviews.adapters.outbound.resilience import Resilience
 from pageviews.adapters.outbound.upstream import make_client
 from pageviews.containers import Container, started
 from pageviews.settings import Settings
+from tests.support.fake_mediawiki import TEMPLATE as MEDIAWIKI_TEMPLATE
 from tests.support.fake_wikimedia import BASE_URL
 from tests.support.fakes import FixedClock
 
@@ -33,6 +35,7 @@ TEST_ENVIRONMENT = {
     "PAGEVIEWS_WIKIMEDIA_URL": BASE_URL,
     "PAGEVIEWS_USER_AGENT": USER_AGENT,
     "PAGEVIEWS_UPSTREAM_ATTEMPTS": "1",
+    "PAGEVIEWS_MEDIAWIKI_URL": "",
 }
 
 
@@ -51,13 +54,21 @@ def container_for(
     *,
     now: dt.datetime = NOW,
     settings: Settings | None = None,
+    mediawiki: httpx.AsyncBaseTransport | None = None,
 ) -> Container:
+    """`transport` as Wikimedia; `mediawiki` as every wiki's api.php (without it, MediaWiki is off, as with
+    an empty `PAGEVIEWS_MEDIAWIKI_URL`: the service counts titles as asked)."""
     container = Container()
     settings = settings or settings_from_env()
+    if mediawiki is not None and not settings.mediawiki_url:
+        settings = msgspec.structs.replace(settings, mediawiki_url=MEDIAWIKI_TEMPLATE)
     container.settings.override(providers.Object(settings))
     container.clock.override(providers.Object(FixedClock(now)))
     client = make_client(settings.wikimedia_url, settings.user_agent, settings.upstream_timeout, transport)
     container.wikimedia_client.override(providers.Object(client))
+    if mediawiki is not None:
+        wikis = make_client("", settings.user_agent, settings.upstream_timeout, mediawiki)
+        container.mediawiki_client.override(providers.Object(wikis))
     return container
 
 

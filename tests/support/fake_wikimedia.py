@@ -5,19 +5,18 @@ fixtures. Usable in-process (`transport()`, an `httpx.MockTransport`) or over re
 from __future__ import annotations
 
 import calendar
-import contextlib
 import datetime as dt
 import json
-import threading
 from collections import defaultdict
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import quote, unquote
 
 import httpx
+
+from tests.support.loopback import serving
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "wikimedia"
 PREFIX = "/api/rest_v1/metrics/pageviews/"
@@ -317,42 +316,12 @@ class FakeWikimedia:
     @contextmanager
     def serve(self) -> Iterator[str]:
         """Serve over HTTP on a free loopback port; yields the base URL to configure the service with."""
-        fake = self
 
-        class Handler(BaseHTTPRequestHandler):
-            def do_GET(self) -> None:
-                request = httpx.Request(
-                    "GET", f"http://{self.headers['host']}{self.path}", headers=dict(self.headers)
-                )
-                delay = fake.canned[0].delay if fake.canned else fake.delay_of(self.path)
-                if delay:
-                    threading.Event().wait(delay)
-                response = fake.handle(request)
-                # A client that gave up waiting (a timeout test) has nobody left to answer.
-                with contextlib.suppress(BrokenPipeError, ConnectionResetError):
-                    self._reply(response)
+        def delay(path: str) -> float:
+            return self.canned[0].delay if self.canned else self.delay_of(path)
 
-            def _reply(self, response: httpx.Response) -> None:
-                self.send_response(response.status_code)
-                for name, value in response.headers.items():
-                    if name.lower() not in {"content-length", "transfer-encoding"}:
-                        self.send_header(name, value)
-                self.send_header("content-length", str(len(response.content)))
-                self.end_headers()
-                self.wfile.write(response.content)
-
-            def log_message(self, format: str, *args: object) -> None:
-                pass
-
-        server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        server.daemon_threads = True
-        thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True)
-        thread.start()
-        try:
-            yield f"http://127.0.0.1:{server.server_address[1]}/api/rest_v1"
-        finally:
-            server.shutdown()
-            server.server_close()
+        with serving(self.handle, delay) as port:
+            yield f"http://127.0.0.1:{port}/api/rest_v1"
 
 
 def _problem(status: int, detail: str, uri: str) -> httpx.Response:

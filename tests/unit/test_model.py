@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import string
+import unicodedata
 from urllib.parse import quote
 
 import pytest
@@ -242,12 +243,13 @@ def test_a_normalised_title_has_no_spaces_and_no_leading_trailing_or_doubled_und
 
 @given(st.sampled_from(string.ascii_lowercase), title_text)
 def test_the_first_letter_is_upper_cased_on_wikipedia(first: str, rest: str) -> None:
-    assert first.upper() == normalise_title(first + rest, WIKIPEDIA)[0]
+    # Decomposed: a combining mark after the letter composes with it (`A` and U+0300 are `À`).
+    assert first.upper() == unicodedata.normalize("NFD", normalise_title(first + rest, WIKIPEDIA))[0]
 
 
 @given(st.sampled_from(string.ascii_lowercase), title_text)
 def test_the_first_letter_keeps_its_case_on_wiktionary(first: str, rest: str) -> None:
-    assert first == normalise_title(first + rest, WIKTIONARY)[0]
+    assert first == unicodedata.normalize("NFD", normalise_title(first + rest, WIKTIONARY))[0]
 
 
 @given(title_text, projects)

@@ -30,9 +30,9 @@ from pageviews.domain.model import (
     DataPoint,
     Granularity,
     Month,
-    MonthlyViews,
     Project,
 )
+from pageviews.domain.series import MonthlyViews
 from tests.support.fakes import FakePageviewsSource, FakeTopArticlesSource, FixedClock
 
 NOW = dt.datetime(2024, 3, 15, 12, 0, tzinfo=dt.UTC)

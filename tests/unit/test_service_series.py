@@ -21,10 +21,9 @@ from pageviews.domain.model import (
     Fetched,
     Granularity,
     Month,
-    MonthlyViews,
     Project,
 )
-from pageviews.domain.series import Breakdown, PeriodRange, Series, SeriesItem
+from pageviews.domain.series import Breakdown, MonthlyViews, PeriodRange, Series, SeriesItem
 from tests.support.fakes import FakePageviewsSource, FakeTopArticlesSource, FixedClock
 
 DAILY, MONTHLY = Granularity.DAILY, Granularity.MONTHLY

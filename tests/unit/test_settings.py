@@ -115,16 +115,20 @@ def test_the_defaults_written_as_variables_read_back_as_the_defaults() -> None:
     assert Settings() == Settings.from_env(environment)
 
 
-def test_the_start_up_summary_names_the_upstream_the_cache_without_its_password_and_the_limits() -> None:
+def test_the_start_up_summary_names_the_upstreams_the_cache_without_its_password_and_the_limits() -> None:
     settings = Settings.from_env(
         {
             "PAGEVIEWS_WIKIMEDIA_URL": "http://wikimedia.internal/api/rest_v1",
+            "PAGEVIEWS_MEDIAWIKI_URL": "http://mediawiki.internal/{host}/w/api.php",
             "PAGEVIEWS_REDIS_URL": "redis://:s3cret@redis:6379/0",
             "PAGEVIEWS_RATE_LIMIT": "",
         }
     )
     summary = in_force(settings)
-    assert {"PAGEVIEWS_WIKIMEDIA_URL": "http://wikimedia.internal/api/rest_v1"} == summary["upstreams"]
+    assert {
+        "PAGEVIEWS_WIKIMEDIA_URL": "http://wikimedia.internal/api/rest_v1",
+        "PAGEVIEWS_MEDIAWIKI_URL": "http://mediawiki.internal/{host}/w/api.php",
+    } == summary["upstreams"]
     assert "s3cret" not in repr(summary)
     assert "redis redis://:***@redis:6379/0 behind memory" == summary["cache"]["store"]
     assert "off" == summary["limits"]["rate_limit"]
@@ -147,3 +151,14 @@ def test_the_start_up_summary_says_memory_when_there_is_no_redis() -> None:
 )
 def test_a_url_is_redacted_of_its_password_only(url: str, shown: str) -> None:
     assert shown == redact(url)
+
+
+def test_the_mediawiki_url_is_a_template_naming_the_wikis_host() -> None:
+    with pytest.raises(
+        SettingsError, match=r"PAGEVIEWS_MEDIAWIKI_URL='https://en.wikipedia.org/w/api.php': .*\{host\}"
+    ):
+        Settings.from_env({"PAGEVIEWS_MEDIAWIKI_URL": "https://en.wikipedia.org/w/api.php"})
+
+
+def test_an_empty_mediawiki_url_switches_page_facts_off() -> None:
+    assert "" == Settings.from_env({"PAGEVIEWS_MEDIAWIKI_URL": ""}).mediawiki_url

@@ -5,20 +5,56 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 from collections.abc import Awaitable, Callable, Sequence
+from contextlib import suppress
 from dataclasses import dataclass
+
+import msgspec
 
 from pageviews.application.mirror import MirrorService
 from pageviews.application.siteviews import SitesService
 from pageviews.domain.cache_policy import CacheHealth
-from pageviews.domain.errors import InvalidBatch, MonthNotComplete, NoData, PageviewsError
+from pageviews.domain.errors import (
+    InvalidBatch,
+    InvalidTitle,
+    MonthNotComplete,
+    NoData,
+    NoSuchPage,
+    PageviewsError,
+    UpstreamError,
+    UpstreamTimeout,
+    UpstreamUnavailable,
+)
 from pageviews.domain.freshness import Freshness
-from pageviews.domain.model import Access, Agent, Article, ArticleQuery, Fetched, Month, MonthlyViews, Project
+from pageviews.domain.model import Access, Agent, Article, ArticleQuery, Fetched, Month, Project
 from pageviews.domain.non_articles import Exclude, is_article
-from pageviews.domain.ports import Clock, PageviewsSource, TopArticlesSource
-from pageviews.domain.series import Breakdown, PeriodRange, Series, build_items, checked_points
+from pageviews.domain.page_series import LanguageRow, LanguageViews, RedirectViews
+from pageviews.domain.pages import (
+    PAGE_FACTS_UNAVAILABLE,
+    CountedPage,
+    CountedTitle,
+    Notice,
+    PageStatus,
+    RedirectsChoice,
+    Resolved,
+    case_variants,
+)
+from pageviews.domain.ports import Clock, PageFacts, PageviewsSource, TopArticlesSource
+from pageviews.domain.series import (
+    Breakdown,
+    MonthlyViews,
+    PeriodRange,
+    Series,
+    build_items,
+    checked_points,
+    summed,
+)
 from pageviews.domain.top import TopArticles, check_limit
 
 MAX_BATCH = 100
+DEFAULT_REDIRECTS_LIMIT = 200
+"""Redirects counted for one page at most (each is one more series to ask Wikimedia for)."""
+PAGE_FACTS_FAILURES = (UpstreamError, UpstreamUnavailable, UpstreamTimeout)
+"""What keeps the wiki from answering; a page view answer then goes on without the page facts."""
 
 
 def check_batch(titles: Sequence[str]) -> None:
@@ -34,23 +70,228 @@ class PageviewsService:
         freshness: Freshness,
         top_source: TopArticlesSource,
         batch_concurrency: int = 4,
+        page_facts: PageFacts | None = None,
+        redirects_limit: int = DEFAULT_REDIRECTS_LIMIT,
     ) -> None:
         self._source = source
         self._top_source = top_source
         self._clock = clock
         self._freshness = freshness
         self._batch_concurrency = batch_concurrency
+        self._page_facts = page_facts
+        """None when the service is configured without a wiki to ask (`PAGEVIEWS_MEDIAWIKI_URL` empty)."""
+        self._redirects_limit = redirects_limit
 
     def today(self) -> dt.date:
         return self._clock.now().astimezone(dt.UTC).date()
 
-    async def monthly_views(self, query: ArticleQuery, month: Month) -> MonthlyViews:
+    async def monthly_views(
+        self, query: ArticleQuery, month: Month, redirects: RedirectsChoice = RedirectsChoice.EXACT
+    ) -> MonthlyViews:
         """Views of one article in one month: a one-month series, so one upstream request for exactly it."""
-        series = await self.series(query, PeriodRange.for_month(month, self.today()))
+        series = await self.series(query, PeriodRange.for_month(month, self.today()), redirects=redirects)
         (item,) = series.items
-        return MonthlyViews(query, month, item.views, complete=item.complete, stale=series.stale)
+        return MonthlyViews(
+            series.query,
+            month,
+            item.views,
+            complete=item.complete,
+            stale=series.stale,
+            page=series.page,
+            notices=series.notices,
+        )
 
     async def series(
+        self,
+        query: ArticleQuery,
+        periods: PeriodRange,
+        breakdown: Breakdown | None = None,
+        redirects: RedirectsChoice = RedirectsChoice.EXACT,
+        resolved: Resolved | None = None,
+    ) -> Series:
+        """Views per day or month over a range, of the title (`exact`), of the page it redirects to
+        (`follow`), or of the page and every redirect to it (`include`). With `exact`, the wiki is asked
+        about the title only when Wikimedia has no data for it (zero views, or no such page?); `resolved` is
+        what the wiki already said about the title, if anything."""
+        if redirects is RedirectsChoice.EXACT or self._page_facts is None:
+            try:
+                series = await self._series(query, periods, breakdown)
+            except NoData as no_data:
+                series = await self._zero_or_missing(query, periods, breakdown, no_data, resolved)
+            if redirects is not RedirectsChoice.EXACT:
+                series = _with_notice(series, _facts_off())
+            return series
+        try:
+            facts = resolved or (await self._page_facts.resolve(query.project, [query.article]))[0]
+        except PAGE_FACTS_FAILURES as failure:
+            return _with_notice(
+                await self._series_without_facts(query, periods, breakdown, failure), _down(failure)
+            )
+        _check_valid(query.project, facts)
+        page = msgspec.structs.replace(query, article=Article(facts.page))
+        counted = CountedPage(
+            title=facts.page,
+            redirected_from=facts.title if facts.redirect is not None else None,
+            fragment=facts.redirect.fragment if facts.redirect is not None else None,
+        )
+        if redirects is RedirectsChoice.FOLLOW:
+            try:
+                series = await self._series(page, periods, breakdown)
+            except NoData as no_data:
+                target = facts if facts.redirect is None else None
+                series = await self._zero_or_missing(page, periods, breakdown, no_data, target, asked=query)
+            return msgspec.structs.replace(series, page=counted)
+        return await self._included(query, page, counted, facts, periods, breakdown)
+
+    async def _included(
+        self,
+        asked: ArticleQuery,
+        page: ArticleQuery,
+        counted: CountedPage,
+        facts: Resolved,
+        periods: PeriodRange,
+        breakdown: Breakdown | None,
+    ) -> Series:
+        """The page's views plus those of every redirect to it, summed per period."""
+        assert self._page_facts is not None
+        notices: tuple[Notice, ...] = ()
+        titles: list[tuple[str, bool, str | None]] = [(page.article.title, False, None)]
+        truncated = False
+        if facts.status is PageStatus.EXISTS:
+            try:
+                found = await self._page_facts.redirects_to(page.project, page.article, self._redirects_limit)
+            except PAGE_FACTS_FAILURES as failure:
+                notices = (_down(failure),)
+            else:
+                titles += [
+                    (r.title, True, r.fragment) for r in found.redirects if r.title != page.article.title
+                ]
+                truncated = found.truncated
+        parts = await self._counted(page, [title for title, _, _ in titles], periods, breakdown)
+        if all(part is None for part in parts):
+            no_data = NoData()
+            series = await self._zero_or_missing(
+                page, periods, breakdown, no_data, facts if facts.redirect is None else None, asked=asked
+            )
+            parts = [series] + [None] * (len(titles) - 1)
+        whole = summed([part for part in parts if part is not None], page)
+        counted = msgspec.structs.replace(
+            counted,
+            titles=tuple(
+                CountedTitle(title, part.total if part is not None else 0, redirect, fragment)
+                for (title, redirect, fragment), part in zip(titles, parts, strict=True)
+            ),
+            truncated=truncated,
+        )
+        return msgspec.structs.replace(whole, page=counted, notices=notices)
+
+    async def _counted(
+        self,
+        page: ArticleQuery,
+        titles: Sequence[str],
+        periods: PeriodRange,
+        breakdown: Breakdown | None,
+    ) -> list[Series | None]:
+        """The series of each title of `page`'s project (None for a title Wikimedia has no data for), at most
+        `batch_concurrency` asked at a time."""
+        limit = asyncio.Semaphore(self._batch_concurrency)
+
+        async def one(title: str) -> Series | None:
+            await asyncio.sleep(0)
+            try:
+                query = msgspec.structs.replace(page, article=Article.parse(title, page.project))
+                async with limit:
+                    return await self._series(query, periods, breakdown)
+            except NoData:
+                return None
+            except InvalidTitle:
+                return None  # a title the wiki has but the pageviews API cannot name has no views there
+
+        return list(await asyncio.gather(*(one(title) for title in titles)))
+
+    async def _series_without_facts(
+        self, query: ArticleQuery, periods: PeriodRange, breakdown: Breakdown | None, failure: PageviewsError
+    ) -> Series:
+        try:
+            return await self._series(query, periods, breakdown)
+        except NoData as no_data:
+            raise NoData(
+                f"{no_data.detail}; and {failure.detail}, so whether the page exists is not known"
+            ) from None
+
+    async def _zero_or_missing(
+        self,
+        query: ArticleQuery,
+        periods: PeriodRange,
+        breakdown: Breakdown | None,
+        no_data: NoData,
+        resolved: Resolved | None,
+        asked: ArticleQuery | None = None,
+    ) -> Series:
+        """Wikimedia has no data for the title over the range. When some of the range has settled, the wiki
+        says whether that means zero views (the page exists: its settled periods are zeros) or no page (a 404
+        naming what it probably meant) or a title it cannot have (a 400). Otherwise the data may just not be
+        loaded yet, and "no data" stands."""
+        now = self._clock.now()
+        if not self._freshness.is_settled(periods.period_end(periods.first), now):
+            raise NoData(
+                f"Wikimedia has no data yet for {query.article.title} in this range: none of it has settled "
+                "(data is loaded hours after each day ends), so this may change"
+            ) from None
+        if self._page_facts is None:
+            raise no_data
+        try:
+            facts = resolved or (await self._page_facts.resolve(query.project, [query.article]))[0]
+        except PAGE_FACTS_FAILURES as failure:
+            raise NoData(
+                f"{no_data.detail}; and {failure.detail}, so whether the page exists is not known"
+            ) from None
+        return await self._from_facts(query, periods, breakdown, facts, asked or query, now)
+
+    async def _from_facts(
+        self,
+        query: ArticleQuery,
+        periods: PeriodRange,
+        breakdown: Breakdown | None,
+        facts: Resolved,
+        asked: ArticleQuery,
+        now: dt.datetime,
+    ) -> Series:
+        _check_valid(query.project, facts)
+        if facts.status is PageStatus.MISSING:
+            suggestion = (await self._suggestions(query.project, [facts]))[0]
+            raise _no_such_page(query.project, asked.article.title, suggestion)
+        if breakdown is None:
+            parts: dict[str, dict[dt.date, int]] = {"": {}}
+        else:
+            parts = {name: {} for name in breakdown.parts(query)}
+            query = breakdown.whole(query)
+        items = build_items(periods, parts, now, self._freshness, known_page=True)
+        complete = self._freshness.is_settled(periods.period_end(periods.last_start), now)
+        return Series(query, periods, items, breakdown, False, complete)
+
+    async def _suggestions(self, project: Project, missing: Sequence[Resolved]) -> list[str | None]:
+        """For each missing title, the existing page a person probably meant: the first capitalisation of it
+        the wiki has (where that one redirects, when it is a redirect); None when there is none, or the wiki
+        cannot be asked now (a suggestion is a courtesy, never a reason to fail)."""
+        assert self._page_facts is not None
+        variants = [
+            [Article(variant) for variant in case_variants(facts.title) if _parses(variant, project)]
+            for facts in missing
+        ]
+        flat = [variant for some in variants for variant in some]
+        if not flat:
+            return [None] * len(missing)
+        try:
+            known = dict(zip(flat, await self._page_facts.resolve(project, flat), strict=True))
+        except PAGE_FACTS_FAILURES:
+            return [None] * len(missing)
+        return [
+            next((known[v].page for v in some if known[v].status is PageStatus.EXISTS), None)
+            for some in variants
+        ]
+
+    async def _series(
         self, query: ArticleQuery, periods: PeriodRange, breakdown: Breakdown | None = None
     ) -> Series:
         """Views per day or month over a range: one upstream request for the range (one per part, made
@@ -106,24 +347,158 @@ class PageviewsService:
         periods: PeriodRange,
         access: Access,
         agent: Agent,
+        redirects: RedirectsChoice = RedirectsChoice.EXACT,
     ) -> list[Series | PageviewsError]:
         """One result per title, in order: its series, or the error for that title alone; at most
-        `batch_concurrency` of them are asked upstream at a time."""
+        `batch_concurrency` of them are asked upstream at a time. The wiki is asked about all the titles that
+        need it in one go (up front when following or including redirects; after, for the titles Wikimedia
+        has no data for)."""
         check_batch(titles)
         limit = asyncio.Semaphore(self._batch_concurrency)
+        queries: list[ArticleQuery | PageviewsError] = []
+        for title in titles:
+            try:
+                queries.append(ArticleQuery(project, Article.parse(title, project), access, agent))
+            except PageviewsError as error:
+                queries.append(error)
+        valid = [query for query in queries if isinstance(query, ArticleQuery)]
+        known: dict[Article, Resolved] = {}
+        if redirects is not RedirectsChoice.EXACT and self._page_facts is not None and valid:
+            with suppress(*PAGE_FACTS_FAILURES):  # each title then says so itself
+                articles = [query.article for query in valid]
+                known = dict(zip(articles, await self._page_facts.resolve(project, articles), strict=True))
 
-        async def one(title: str) -> Series | PageviewsError:
+        async def one(query: ArticleQuery | PageviewsError) -> Series | PageviewsError:
             # Each title in a step of its own: a batch answered from the cache never holds the event loop
             # for more than one series (a few milliseconds), however many titles it has.
             await asyncio.sleep(0)
+            if isinstance(query, PageviewsError):
+                return query
             try:
-                query = ArticleQuery(project, Article.parse(title, project), access, agent)
                 async with limit:
-                    return await self.series(query, periods)
+                    if redirects is RedirectsChoice.EXACT:
+                        return await self._series(query, periods)
+                    return await self.series(query, periods, None, redirects, known.get(query.article))
             except PageviewsError as error:
                 return error
 
-        return list(await asyncio.gather(*(one(title) for title in titles)))
+        results = list(await asyncio.gather(*(one(query) for query in queries)))
+        return (
+            await self._settle_no_data(queries, results, periods)
+            if redirects is RedirectsChoice.EXACT
+            else results
+        )
+
+    async def _settle_no_data(
+        self,
+        queries: list[ArticleQuery | PageviewsError],
+        results: list[Series | PageviewsError],
+        periods: PeriodRange,
+    ) -> list[Series | PageviewsError]:
+        """The titles of a batch Wikimedia has no data for, asked about together: zeros, no such page, an
+        invalid title (or "no data" as it was, when the wiki cannot tell)."""
+        empty = [
+            (index, query)
+            for index, (query, result) in enumerate(zip(queries, results, strict=True))
+            if isinstance(result, NoData) and isinstance(query, ArticleQuery)
+        ]
+        if not empty:
+            return results
+        first = empty[0][1]
+        now = self._clock.now()
+        if self._page_facts is None or not self._freshness.is_settled(periods.period_end(periods.first), now):
+            for index, query in empty:
+                results[index] = await _no_data_of(
+                    self._zero_or_missing(query, periods, None, NoData(), None)
+                )
+            return results
+        try:
+            facts = await self._page_facts.resolve(first.project, [query.article for _, query in empty])
+        except PAGE_FACTS_FAILURES as failure:
+            for index, _ in empty:
+                detail = f"{NoData().detail}; and {failure.detail}, so whether the page exists is not known"
+                results[index] = NoData(detail)
+            return results
+        missing = [one for one in facts if one.status is PageStatus.MISSING]
+        suggestions = dict(
+            zip((one.asked for one in missing), await self._suggestions(first.project, missing), strict=True)
+        )
+        for (index, query), one in zip(empty, facts, strict=True):
+            if one.status is PageStatus.MISSING:
+                results[index] = _no_such_page(query.project, query.article.title, suggestions[one.asked])
+                continue
+            try:
+                results[index] = await self._from_facts(query, periods, None, one, query, now)
+            except PageviewsError as error:
+                results[index] = error
+        return results
+
+    async def redirect_views(self, query: ArticleQuery, periods: PeriodRange) -> RedirectViews:
+        """The page `query` names (or redirects to) and every redirect to it, each with its views."""
+        series = await self.series(query, periods, redirects=RedirectsChoice.INCLUDE)
+        for notice in series.notices:
+            if notice.code == PAGE_FACTS_UNAVAILABLE:
+                raise UpstreamUnavailable(notice.detail, retry_after=5)
+        page = series.page
+        assert page is not None
+        assert page.titles is not None
+        first, *others = page.titles
+        return RedirectViews(
+            project=query.project,
+            page=page.title,
+            redirected_from=page.redirected_from,
+            access=query.access,
+            agent=query.agent,
+            periods=periods,
+            titles=(first, *sorted(others, key=lambda title: -title.views)),
+            truncated=page.truncated,
+            complete=series.complete,
+            stale=series.stale,
+        )
+
+    async def language_views(self, query: ArticleQuery, periods: PeriodRange) -> LanguageViews:
+        """The page `query` names (or redirects to) in every language of its family, each with its views
+        over the range; a language that fails is a row with its error."""
+        if self._page_facts is None:
+            raise UpstreamUnavailable(_facts_off().detail, retry_after=3600)
+        facts = (await self._page_facts.resolve(query.project, [query.article]))[0]
+        _check_valid(query.project, facts)
+        if facts.status is PageStatus.MISSING:
+            suggestion = (await self._suggestions(query.project, [facts]))[0]
+            raise _no_such_page(query.project, query.article.title, suggestion)
+        page = Article(facts.page)
+        links = await self._page_facts.language_links(query.project, page)
+        languages = [(_language_of(query.project), query.project, page.title)]
+        languages += [(link.lang, link.project, link.title) for link in links]
+        limit = asyncio.Semaphore(self._batch_concurrency)
+        now = self._clock.now()
+
+        async def one(lang: str, project: Project, title: str) -> tuple[LanguageRow, bool]:
+            await asyncio.sleep(0)
+            try:
+                other = ArticleQuery(project, Article.parse(title, project), query.access, query.agent)
+                async with limit:
+                    series = await self._series(other, periods)
+            except NoData:
+                # A linked page exists: over settled periods, no data is no views.
+                return LanguageRow(lang=lang, project=project, title=title, views=0), False
+            except PageviewsError as error:
+                return LanguageRow(lang=lang, project=project, title=title, error=error), False
+            return LanguageRow(lang=lang, project=project, title=title, views=series.total), series.stale
+
+        rows = await asyncio.gather(*(one(*language) for language in languages))
+        ordered = sorted(rows, key=lambda row: (row[0].views is None, -(row[0].views or 0), row[0].lang))
+        return LanguageViews(
+            project=query.project,
+            page=page.title,
+            redirected_from=facts.title if facts.redirect is not None else None,
+            access=query.access,
+            agent=query.agent,
+            periods=periods,
+            rows=tuple(row for row, _ in ordered),
+            complete=self._freshness.is_settled(periods.period_end(periods.last_start), now),
+            stale=any(stale for _, stale in ordered),
+        )
 
     async def _fetch(self, query: ArticleQuery, periods: PeriodRange) -> Fetched:
         return await self._source.per_article(query, periods.granularity, periods.first, periods.last)
@@ -133,6 +508,61 @@ class PageviewsService:
             return await self._fetch(query, periods)
         except NoData:
             return Fetched(())
+
+
+def _check_valid(project: Project, facts: Resolved) -> None:
+    if facts.status is PageStatus.INVALID:
+        reason = f": {facts.reason}" if facts.reason else ""
+        raise InvalidTitle(f"{project} cannot have a page titled {facts.asked!r}{reason}")
+
+
+def _no_such_page(project: Project, title: str, suggestion: str | None) -> NoSuchPage:
+    hint = (
+        f"; did you mean {suggestion}?"
+        if suggestion
+        else " (titles are case-sensitive after the first letter)"
+    )
+    return NoSuchPage(f"{project} has no page titled {title}{hint}", title=title, suggestion=suggestion)
+
+
+def _parses(title: str, project: Project) -> bool:
+    try:
+        Article.parse(title, project)
+    except InvalidTitle:
+        return False
+    return True
+
+
+def _language_of(project: Project) -> str:
+    """The language part of a project's name (`en.wikipedia`: `en`); the project itself when it has none."""
+    language, _, _ = project.name.partition(".")
+    return language
+
+
+def _facts_off() -> Notice:
+    return Notice(
+        PAGE_FACTS_UNAVAILABLE,
+        "this service is configured without MediaWiki (PAGEVIEWS_MEDIAWIKI_URL is empty): titles are counted "
+        "as they are asked",
+    )
+
+
+def _down(failure: PageviewsError) -> Notice:
+    return Notice(
+        PAGE_FACTS_UNAVAILABLE,
+        f"{failure.detail}: the title is counted as asked, without following redirects",
+    )
+
+
+def _with_notice(series: Series, notice: Notice) -> Series:
+    return msgspec.structs.replace(series, notices=(*series.notices, notice))
+
+
+async def _no_data_of(answer: Awaitable[Series]) -> Series | PageviewsError:
+    try:
+        return await answer
+    except PageviewsError as error:
+        return error
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ import msgspec
 from pageviews.domain.countries import Country
 from pageviews.domain.devices import DevicesQuery
 from pageviews.domain.freshness import Freshness
-from pageviews.domain.model import Access, ArticleQuery, Granularity, Month, Project
+from pageviews.domain.model import Access, Article, ArticleQuery, Granularity, Month, Project
 from pageviews.domain.siteviews import SiteQuery
 
 KEY_VERSION = "pv2"
@@ -50,6 +50,14 @@ class CachePolicy(msgspec.Struct, frozen=True, kw_only=True):
     unsettled_ttl: dt.timedelta = dt.timedelta(minutes=10)
     no_data_ttl: dt.timedelta = dt.timedelta(minutes=5)
     keep_stale: dt.timedelta = dt.timedelta(days=7)
+    page_facts_ttl: dt.timedelta = dt.timedelta(hours=1)
+    """How long what a wiki said about its pages (titles, redirects, language links) is fresh: they change,
+    unlike a settled period's numbers."""
+
+    def for_page_facts(self) -> CachePolicy:
+        """The policy of page facts: every answer fresh for `page_facts_ttl`, whatever period it is about."""
+        ttl = self.page_facts_ttl
+        return msgspec.structs.replace(self, settled_ttl=ttl, unsettled_ttl=ttl, no_data_ttl=ttl)
 
     def fresh_for(self, period_end: dt.datetime, now: dt.datetime) -> dt.timedelta:
         """How long an answer about a period that ends at `period_end` stays fresh, fetched `now`."""
@@ -89,6 +97,19 @@ def block_key(series: str, granularity: Granularity, month: Month) -> str:
 
 def top_key(project: Project, access: Access, month: Month) -> str:
     return f"{KEY_VERSION}|top|{project.name}|{access.value}|{month}"
+
+
+def page_key(project: Project, title: Article) -> str:
+    """What the wiki said a title is (the title last)."""
+    return f"{KEY_VERSION}|page|{project.name}|{title.title}"
+
+
+def redirects_key(project: Project, page: Article, limit: int) -> str:
+    return f"{KEY_VERSION}|redirects|{project.name}|{limit}|{page.title}"
+
+
+def language_links_key(project: Project, page: Article) -> str:
+    return f"{KEY_VERSION}|langlinks|{project.name}|{page.title}"
 
 
 def site_series(query: SiteQuery) -> str:

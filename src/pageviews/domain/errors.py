@@ -172,6 +172,18 @@ NO_DATA_DETAIL = (
 )
 
 
+class NoSuchPage(PageviewsError):
+    """Wikimedia has no data and the wiki says the title is no page: `title` as tried, and `suggestion`, the
+    existing page it probably meant (a case variant, or where that variant redirects), when there is one."""
+
+    code = "no_such_page"
+
+    def __init__(self, detail: str, *, title: str, suggestion: str | None = None) -> None:
+        super().__init__(detail)
+        self.title = title
+        self.suggestion = suggestion
+
+
 class UpstreamError(PageviewsError):
     """Wikimedia answered something unusable: a 5xx, a body that is not the documented shape, a wrong period."""
 

@@ -236,13 +236,3 @@ class Fetched(msgspec.Struct, frozen=True):
 
     points: tuple[DataPoint, ...]
     stale: bool = False
-
-
-class MonthlyViews(msgspec.Struct, frozen=True):
-    """The answer to "how many times was this article viewed in this month?"."""
-
-    query: ArticleQuery
-    month: Month
-    views: int
-    complete: bool
-    stale: bool = False

@@ -9,7 +9,8 @@ from typing import Protocol
 from pageviews.domain.cache_policy import CacheHealth, Entry
 from pageviews.domain.countries import Country, TopCountries, TopOfCountry
 from pageviews.domain.devices import DeviceCounts, DevicesQuery
-from pageviews.domain.model import Access, ArticleQuery, Fetched, Granularity, Month, Project
+from pageviews.domain.model import Access, Article, ArticleQuery, Fetched, Granularity, Month, Project
+from pageviews.domain.pages import LanguageLink, Redirects, Resolved
 from pageviews.domain.siteviews import HourlyFetched, SiteQuery
 from pageviews.domain.top import TopArticles
 
@@ -30,6 +31,24 @@ class TopArticlesSource(Protocol):
     """Where a month's most viewed articles come from; raises `NoData` when the month has no list."""
 
     async def top_articles(self, project: Project, access: Access, month: Month) -> TopArticles: ...
+
+
+class PageFacts(Protocol):
+    """What a wiki knows about its pages (MediaWiki's Action API in production). Raises an `Upstream*` error
+    when the wiki could not answer usably; a missing or invalid title is an answer, not an error."""
+
+    async def resolve(self, project: Project, titles: Sequence[Article]) -> list[Resolved]:
+        """Each title as the wiki knows it, in the order asked (any number: batched by the implementation)."""
+        ...
+
+    async def redirects_to(self, project: Project, page: Article, limit: int) -> Redirects:
+        """The redirects that lead to `page` (a page, not itself a redirect), in the wiki's order: at most
+        `limit` of them, and whether there are more."""
+        ...
+
+    async def language_links(self, project: Project, page: Article) -> tuple[LanguageLink, ...]:
+        """The same page in the other languages of its family, as the page links them."""
+        ...
 
 
 class SiteviewsSource(Protocol):

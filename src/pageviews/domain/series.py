@@ -34,6 +34,7 @@ from pageviews.domain.model import (
     Granularity,
     Month,
 )
+from pageviews.domain.pages import CountedPage, Notice
 
 MAX_MONTHS = 240
 MAX_DAYS = 1096
@@ -183,6 +184,9 @@ class Series(msgspec.Struct, frozen=True):
     stale: bool = False
     complete: bool = False
     """Whether every period of the range has settled, so the whole answer is final."""
+    page: CountedPage | None = None
+    """Which page was counted, when redirects were followed or included."""
+    notices: tuple[Notice, ...] = ()
 
     @property
     def total(self) -> int:
@@ -213,9 +217,12 @@ def build_items(
     parts: Mapping[str, Mapping[dt.date, int]],
     now: dt.datetime,
     freshness: Freshness,
+    *,
+    known_page: bool = False,
 ) -> tuple[SeriesItem, ...]:
-    """Zero-filled items from the points of each part (one part named "" when there is no breakdown)."""
-    if not any(parts.values()):
+    """Zero-filled items from the points of each part (one part named "" when there is no breakdown); with
+    no points at all, `NoData` unless `known_page` (a page the wiki has, whose settled periods are zeros)."""
+    if not known_page and not any(parts.values()):
         raise NoData()
     settled = freshness.last_settled_start(periods.granularity, now)
     if set(parts) == {""}:
@@ -244,3 +251,41 @@ def _whole_items(
             views = 0
         items.append(SeriesItem(start, views, start <= settled))
     return tuple(items)
+
+
+def summed(series: Sequence[Series], whole: ArticleQuery) -> Series:
+    """The series of `whole` that is the sum of `series` (all over the same range and breakdown): per period,
+    the views and each part added up. A period is complete in every series or in none (the settle rule), and
+    present where any series has it."""
+    first = series[0]
+    totals: dict[dt.date, tuple[int, bool, dict[str, int]]] = {}
+    for one in series:
+        for item in one.items:
+            views, complete, parts = totals.get(item.period, (0, item.complete, {}))
+            for name, count in (item.parts or {}).items():
+                parts[name] = parts.get(name, 0) + count
+            totals[item.period] = (views + item.views, complete, parts)
+    items = tuple(
+        SeriesItem(period, views, complete, parts if first.breakdown is not None else None)
+        for period, (views, complete, parts) in sorted(totals.items())
+    )
+    return Series(
+        whole,
+        first.periods,
+        items,
+        first.breakdown,
+        stale=any(one.stale for one in series),
+        complete=first.complete,
+    )
+
+
+class MonthlyViews(msgspec.Struct, frozen=True):
+    """The answer to "how many times was this article viewed in this month?"."""
+
+    query: ArticleQuery
+    month: Month
+    views: int
+    complete: bool
+    stale: bool = False
+    page: CountedPage | None = None
+    notices: tuple[Notice, ...] = ()

@@ -20,8 +20,9 @@ Observe = Callable[[str, float], None]
 def make_client(
     base_url: str, user_agent: str, timeout: float, transport: httpx.AsyncBaseTransport
 ) -> httpx.AsyncClient:
+    """An httpx client for one upstream; with an empty `base_url`, requests name their whole URL."""
     return httpx.AsyncClient(
-        base_url=base_url.rstrip("/") + "/",
+        base_url=base_url.rstrip("/") + "/" if base_url else "",
         headers={"User-Agent": user_agent, "Accept": "application/json"},
         timeout=httpx.Timeout(timeout),
         transport=transport,

@@ -23,6 +23,7 @@ from pageviews.adapters.inbound.http.monthly import monthly_view_count
 from pageviews.adapters.inbound.http.observed import Observed
 from pageviews.adapters.inbound.http.openapi import ClosedStructSchemaPlugin
 from pageviews.adapters.inbound.http.operations import apidocs, health, metrics_endpoint, ready
+from pageviews.adapters.inbound.http.pages import language_views, redirect_views
 from pageviews.adapters.inbound.http.parameters import refuse_unknown_parameters
 from pageviews.adapters.inbound.http.problems import EXCEPTION_HANDLERS
 from pageviews.adapters.inbound.http.rate_limit import RateLimitMiddleware
@@ -45,7 +46,18 @@ from pageviews.application.use_cases import PageviewsService
 from pageviews.domain.cache_policy import CachePolicy
 from pageviews.observability.metrics import Metrics
 
-ROUTES = [monthly_view_count, health, ready, apidocs, series, top, batch, metrics_endpoint]
+ROUTES = [
+    monthly_view_count,
+    health,
+    ready,
+    apidocs,
+    series,
+    top,
+    batch,
+    redirect_views,
+    language_views,
+    metrics_endpoint,
+]
 ROUTES += [siteviews, unique_devices, top_by_country, top_per_country, *MIRROR_ROUTES]
 
 

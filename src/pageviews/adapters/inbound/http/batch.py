@@ -14,13 +14,14 @@ from litestar.params import Body
 from msgspec import UnsetType
 
 from pageviews.adapters.inbound.http.openapi import documented_ok, error_responses
-from pageviews.adapters.inbound.http.problems import problem, status_of
+from pageviews.adapters.inbound.http.problems import problem_of
 from pageviews.adapters.inbound.http.response_cache import ResponseCache
 from pageviews.adapters.inbound.http.schemas import BatchOut, BatchRequest, BatchResult, SeriesOut
 from pageviews.application.use_cases import MAX_BATCH, PageviewsService, check_batch
 from pageviews.domain.cache_policy import CachePolicy
 from pageviews.domain.errors import PageviewsError
 from pageviews.domain.model import Access, Agent, Granularity, Project
+from pageviews.domain.pages import RedirectsChoice
 from pageviews.domain.series import PeriodRange, Series
 
 _encoder = msgspec.json.Encoder()
@@ -93,18 +94,24 @@ async def batch(
     project, access, agent = Project.parse(data.project), Access.parse(data.access), Agent.parse(data.agent)
     end = None if isinstance(data.to, UnsetType) else data.to
     periods = PeriodRange.parse(Granularity.parse(data.granularity), data.from_, end, service.today())
+    redirects = RedirectsChoice.parse(data.redirects)
     check_batch(data.articles)
-    keys = [_key(project, access, agent, periods, title) for title in data.articles]
+    keys = [_key(project, access, agent, periods, redirects, title) for title in data.articles]
     kept = [None if replay is None else replay.fragment(key) for key in keys]
     missing = [title for title, fragment in zip(data.articles, kept, strict=True) if fragment is None]
-    results = iter(await service.batch(project, missing, periods, access, agent) if missing else ())
-    keep_for = int(cache_policy.settled_ttl.total_seconds())
+    results = iter(
+        await service.batch(project, missing, periods, access, agent, redirects) if missing else ()
+    )
+    # What a wiki says about its pages changes: a result that depends on it is kept only as long.
+    keep = cache_policy.settled_ttl if redirects is RedirectsChoice.EXACT else cache_policy.page_facts_ttl
+    keep_for = int(keep.total_seconds())
     encoded = []
     for title, key, fragment in zip(data.articles, keys, kept, strict=True):
         if fragment is None:
             result = next(results)
             fragment = _encoder.encode(_result(title, result))
-            if replay is not None and isinstance(result, Series) and result.complete and not result.stale:
+            final = isinstance(result, Series) and result.complete and not result.stale and not result.notices
+            if replay is not None and final:
                 replay.keep_fragment(key, fragment, keep_for)  # final: encoded once, replayed as bytes
             await asyncio.sleep(0)  # one result a step: a large batch never holds the event loop
         encoded.append(fragment)
@@ -113,17 +120,23 @@ async def batch(
 
 
 def _key(
-    project: Project, access: Access, agent: Agent, periods: PeriodRange, title: str
+    project: Project,
+    access: Access,
+    agent: Agent,
+    periods: PeriodRange,
+    redirects: RedirectsChoice,
+    title: str,
 ) -> tuple[bytes, ...]:
     """Everything that changes one title's result; the title as the client sent it, since the result says so."""
+    granularity = periods.granularity.value
     return (
         b"batch",
-        f"{project}|{access.value}|{agent.value}|{periods.granularity.value}|{periods.first}|{periods.last}".encode(),
+        f"{project}|{access.value}|{agent.value}|{granularity}|{periods.first}|{periods.last}|{redirects}".encode(),
         title.encode("utf-8", "surrogatepass"),
     )
 
 
 def _result(title: str, result: Series | PageviewsError) -> BatchResult:
     if isinstance(result, PageviewsError):
-        return BatchResult(title, problem=problem(status_of(result), result.code, result.detail))
+        return BatchResult(title, problem=problem_of(result))
     return BatchResult(title, series=SeriesOut.of(result))

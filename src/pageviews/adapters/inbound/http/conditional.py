@@ -29,12 +29,20 @@ _ENTITY_TAG = re.compile(r'(?:W/)?("[^"]*")')  # an entity-tag may itself contai
 UNCACHED_PATHS = ("/health", "/ready", "/metrics", "/schema")
 
 
-def cache_headers(policy: CachePolicy, complete: bool, stale: bool) -> dict[str, str]:
-    """A complete period is fresh for the policy's long TTL, a recent one for its short TTL; a stale answer
-    (served because the upstream failed) is for this response only."""
+def cache_headers(
+    policy: CachePolicy, complete: bool, stale: bool, *, page_facts: bool = False, degraded: bool = False
+) -> dict[str, str]:
+    """A complete period is fresh for the policy's long TTL, a recent one for its short TTL, an answer that
+    depends on what the wiki says of its pages (`page_facts`) for at most the page facts' TTL; a stale answer
+    (served because the upstream failed) or a degraded one (made without the page facts) is for this
+    response only."""
     if stale:
         return {"Cache-Control": "public, max-age=0, must-revalidate", STALE_HEADER: "stale"}
+    if degraded:
+        return {"Cache-Control": "public, max-age=0, must-revalidate"}
     ttl = policy.settled_ttl if complete else policy.unsettled_ttl
+    if page_facts:
+        ttl = min(ttl, policy.page_facts_ttl)
     return {"Cache-Control": f"public, max-age={int(ttl.total_seconds())}"}
 
 

@@ -13,11 +13,12 @@ from litestar.params import PathParameter
 from pageviews.adapters.inbound.http import patterns
 from pageviews.adapters.inbound.http.conditional import cache_headers
 from pageviews.adapters.inbound.http.openapi import documented_ok, error_responses
-from pageviews.adapters.inbound.http.parameters import AccessQuery, AgentQuery, ProjectQuery
+from pageviews.adapters.inbound.http.parameters import AccessQuery, AgentQuery, ProjectQuery, RedirectsQuery
 from pageviews.adapters.inbound.http.schemas import MonthlyViewCount
 from pageviews.application.use_cases import PageviewsService
 from pageviews.domain.cache_policy import CachePolicy
 from pageviews.domain.model import Access, Agent, Article, ArticleQuery, Month, Project
+from pageviews.domain.pages import RedirectsChoice
 
 MONTHLY_DESCRIPTION = """\
 How many times one article was viewed in one calendar month, from Wikimedia's pageviews API.
@@ -69,6 +70,7 @@ async def monthly_view_count(
     project: ProjectQuery = "en.wikipedia",
     access: AccessQuery = Access.ALL.value,
     agent: AgentQuery = Agent.USER.value,
+    redirects: RedirectsQuery = RedirectsChoice.EXACT.value,
 ) -> Response[MonthlyViewCount]:
     raw_article, year, month = _split_article_path(path)
     parsed_project = Project.parse(project)
@@ -78,8 +80,15 @@ async def monthly_view_count(
         access=Access.parse(access),
         agent=Agent.parse(agent),
     )
-    answer = await service.monthly_views(query, Month.from_parts(year, month))
-    headers = cache_headers(cache_policy, complete=answer.complete, stale=answer.stale)
+    choice = RedirectsChoice.parse(redirects)
+    answer = await service.monthly_views(query, Month.from_parts(year, month), choice)
+    headers = cache_headers(
+        cache_policy,
+        complete=answer.complete,
+        stale=answer.stale,
+        page_facts=choice is not RedirectsChoice.EXACT,
+        degraded=bool(answer.notices),
+    )
     return Response(MonthlyViewCount.of(answer), headers=headers)
 
 

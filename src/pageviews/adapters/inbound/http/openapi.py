@@ -12,24 +12,28 @@ from litestar.openapi.spec import Example, OpenAPIMediaType, OpenAPIResponse, Op
 from litestar.typing import FieldDefinition
 
 from pageviews.adapters.inbound.http.problems import PROBLEM_MEDIA_TYPE, Problem, problem
-from pageviews.domain.errors import NO_DATA_DETAIL, PageviewsError, RateLimited
+from pageviews.domain.errors import PageviewsError, RateLimited
 
 _DESCRIPTIONS = {
     400: "Invalid input (title, year, month, future month, month before July 2015, project, access, agent, "
     "range); nothing was asked upstream.",
-    404: "Wikimedia has no data: zero views, an unknown title, or not loaded yet; it cannot tell which.",
+    404: "`no_such_page`: Wikimedia has no data and the wiki has no page of this title (`suggestion` names "
+    "the page it probably meant, when there is one); `no_data`: Wikimedia has no data yet for a range that "
+    "has not settled, or the wiki could not be asked whether the page exists.",
     413: "The body is larger than the endpoint takes.",
     429: "Too many requests from this client; retry after `Retry-After` seconds.",
     500: "An unexpected error; it was logged with its traceback, and no internals are in the response.",
-    502: "Wikimedia answered something unusable (5xx, not JSON, wrong shape, wrong period).",
-    503: "Wikimedia throttled us or could not be reached (or the service is not ready); see `Retry-After`.",
-    504: "Wikimedia did not answer within the timeout.",
+    502: "Wikimedia or MediaWiki answered something unusable (5xx, not JSON, wrong shape, wrong period, an "
+    "API error); the detail names which.",
+    503: "Wikimedia or MediaWiki throttled us or could not be reached (or the service is not ready); see "
+    "`Retry-After`.",
+    504: "Wikimedia or MediaWiki did not answer within the timeout.",
 }
 
 
 _EXAMPLES = {
     400: ("invalid_month", "month must be between 1 and 12; got 13"),
-    404: ("no_data", NO_DATA_DETAIL),
+    404: ("no_such_page", "en.wikipedia has no page titled Albert_Einstien; did you mean Albert_Einstein?"),
     413: ("body_too_large", "the body is larger than 65536 bytes"),
     429: (RateLimited.code, "too many requests from this client; retry in 1 s"),
     500: (PageviewsError.code, "an unexpected error occurred; it has been logged"),

@@ -15,6 +15,7 @@ from pageviews.adapters.inbound.http import patterns
 from pageviews.domain.errors import InvalidParameter
 from pageviews.domain.model import Access, Agent, Granularity
 from pageviews.domain.non_articles import Exclude
+from pageviews.domain.pages import RedirectsChoice
 from pageviews.domain.series import Breakdown
 from pageviews.domain.top import DEFAULT_TOP, MAX_TOP
 
@@ -165,5 +166,20 @@ LimitQuery = Annotated[
         name="limit",
         description=f"At most this many (1 to {MAX_TOP}).",
         schema_extra={"type": "integer", "minimum": 1, "maximum": MAX_TOP, "default": DEFAULT_TOP},
+    ),
+]
+REDIRECTS_DESCRIPTION = (
+    "How the title's views are counted. `exact` (the default): the title as asked, as Wikimedia counts it. "
+    "`follow`: the page the title redirects to (`page.redirected_from` says so). `include`: the page plus "
+    "every redirect to it, summed per period (`page.titles` lists each title counted with its views; a "
+    "redirect to a section is marked with its `fragment`). `follow` and `include` ask the wiki (MediaWiki); "
+    "when it cannot be asked, the title is counted as asked and `notices` says so."
+)
+RedirectsQuery = Annotated[
+    str,
+    QueryParameter(
+        name="redirects",
+        description=REDIRECTS_DESCRIPTION,
+        schema_extra={"enum": [c.value for c in RedirectsChoice], "default": RedirectsChoice.EXACT.value},
     ),
 ]

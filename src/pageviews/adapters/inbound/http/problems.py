@@ -19,6 +19,7 @@ from pageviews.domain.errors import (
     InvalidRequest,
     MethodNotAllowed,
     NoData,
+    NoSuchPage,
     NoSuchRoute,
     NotAcceptable,
     NotReady,
@@ -43,11 +44,16 @@ class Problem(msgspec.Struct, omit_defaults=True):
     detail: str
     code: str
     instance: str | None = None
+    article: str | None = None
+    """`no_such_page`: the title tried."""
+    suggestion: str | None = None
+    """`no_such_page`: the existing page the title probably meant, when the wiki has one."""
 
 
 STATUS_OF: dict[type[PageviewsError], int] = {
     InvalidInput: 400,
     NoData: 404,
+    NoSuchPage: 404,
     NotAcceptable: 406,
     UpstreamError: 502,
     UpstreamUnavailable: 503,
@@ -87,11 +93,18 @@ def problem_response(body: Problem, headers: dict[str, str] | None = None) -> Re
 
 
 def domain_error_handler(request: Request[Any, Any, Any], exc: PageviewsError) -> Response[Problem]:
-    status = status_of(exc)
     headers = None
     if isinstance(exc, UpstreamUnavailable):
         headers = {"Retry-After": str(math.ceil(exc.retry_after))}
-    return problem_response(problem(status, exc.code, exc.detail, request.url.path), headers)
+    return problem_response(problem_of(exc, request.url.path), headers)
+
+
+def problem_of(error: PageviewsError, instance: str | None = None) -> Problem:
+    """A domain error as a problem, with the extension members of its kind."""
+    body = problem(status_of(error), error.code, error.detail, instance)
+    if isinstance(error, NoSuchPage):
+        return msgspec.structs.replace(body, article=error.title, suggestion=error.suggestion)
+    return body
 
 
 def http_error_handler(request: Request[Any, Any, Any], exc: HTTPException) -> Response[Problem]:

@@ -8,12 +8,59 @@ import msgspec
 from msgspec import UNSET, UnsetType
 
 from pageviews.adapters.inbound.http import patterns
-from pageviews.adapters.inbound.http.problems import Problem
+from pageviews.adapters.inbound.http.problems import Problem, problem_of
 from pageviews.application.use_cases import MAX_BATCH
 from pageviews.domain.cache_policy import CacheHealth
-from pageviews.domain.model import Access, Agent, Granularity, MonthlyViews
-from pageviews.domain.series import Breakdown, Series
+from pageviews.domain.model import Access, Agent, Granularity
+from pageviews.domain.page_series import LanguageViews, RedirectViews
+from pageviews.domain.pages import CountedPage, Notice, RedirectsChoice
+from pageviews.domain.series import Breakdown, MonthlyViews, Series
 from pageviews.domain.top import TopArticles
+
+
+class CountedTitleOut(msgspec.Struct, omit_defaults=True):
+    title: str
+    views: int
+    redirect: bool
+    fragment: str | None = None
+    """The section a redirect leads to."""
+
+
+class PageOut(msgspec.Struct, omit_defaults=True):
+    """The page counted, when redirects are followed or included."""
+
+    title: str
+    redirected_from: str | None
+    """The title asked, when it redirects to `title` (null when it is the page itself)."""
+    fragment: str | None = None
+    titles: list[CountedTitleOut] | None = None
+    """With `redirects=include`: every title counted, the page first, with its views over the range."""
+    truncated: bool = False
+    """With `redirects=include`: the page has more redirects than `PAGEVIEWS_REDIRECTS_LIMIT`; the first
+    ones (as the wiki lists them) are counted."""
+
+    @classmethod
+    def of(cls, page: CountedPage) -> PageOut:
+        titles = None
+        if page.titles is not None:
+            titles = [CountedTitleOut(t.title, t.views, t.redirect, t.fragment) for t in page.titles]
+        return cls(page.title, page.redirected_from, page.fragment, titles, page.truncated)
+
+
+class NoticeOut(msgspec.Struct):
+    """Something the answer could not take into account (`page_facts_unavailable`: MediaWiki could not be
+    asked, so the title was counted as asked)."""
+
+    code: str
+    detail: str
+
+
+def _page(page: CountedPage | None) -> PageOut | UnsetType:
+    return UNSET if page is None else PageOut.of(page)
+
+
+def _notices(notices: tuple[Notice, ...]) -> list[NoticeOut] | UnsetType:
+    return [NoticeOut(n.code, n.detail) for n in notices] if notices else UNSET
 
 
 class MonthlyViewCount(msgspec.Struct):
@@ -27,6 +74,9 @@ class MonthlyViewCount(msgspec.Struct):
     complete: bool
     stale: bool = False
     """True when Wikimedia could not be asked and this is the last answer it gave (see `X-Cache: stale`)."""
+    page: PageOut | UnsetType = UNSET
+    """With `redirects=follow` or `include`: the page counted."""
+    notices: list[NoticeOut] | UnsetType = UNSET
 
     @classmethod
     def of(cls, answer: MonthlyViews) -> MonthlyViewCount:
@@ -41,6 +91,8 @@ class MonthlyViewCount(msgspec.Struct):
             views=answer.views,
             complete=answer.complete,
             stale=answer.stale,
+            page=_page(answer.page),
+            notices=_notices(answer.notices),
         )
 
 
@@ -69,6 +121,9 @@ class SeriesOut(msgspec.Struct, kw_only=True, omit_defaults=True):
     stale: bool
     peak: Peak | None = None
     breakdown: Breakdown | None = None
+    page: PageOut | UnsetType = UNSET
+    """With `redirects=follow` or `include`: the page counted (`article` is its title)."""
+    notices: list[NoticeOut] | UnsetType = UNSET
 
     @classmethod
     def of(cls, series: Series) -> SeriesOut:
@@ -92,6 +147,101 @@ class SeriesOut(msgspec.Struct, kw_only=True, omit_defaults=True):
             stale=series.stale,
             peak=Peak(periods.label(peak.period), peak.views) if peak else None,
             breakdown=series.breakdown,
+            page=_page(series.page),
+            notices=_notices(series.notices),
+        )
+
+
+class RedirectViewsOut(msgspec.Struct, kw_only=True):
+    project: str
+    article: str
+    """The page (the redirect's target when the title asked is a redirect)."""
+    redirected_from: str | None
+    access: Access
+    agent: Agent
+    granularity: Granularity
+    from_: str = msgspec.field(name="from")
+    to: str
+    total: int
+    """The page's views and its redirects' together."""
+    titles: list[CountedTitleOut]
+    """The page first, then its redirects by views (most first)."""
+    truncated: bool
+    """The page has more redirects than `PAGEVIEWS_REDIRECTS_LIMIT`; the first ones are counted."""
+    complete: bool
+    stale: bool
+
+    @classmethod
+    def of(cls, answer: RedirectViews) -> RedirectViewsOut:
+        periods = answer.periods
+        return cls(
+            project=answer.project.name,
+            article=answer.page,
+            redirected_from=answer.redirected_from,
+            access=answer.access,
+            agent=answer.agent,
+            granularity=periods.granularity,
+            from_=periods.label(periods.first),
+            to=periods.label(periods.last),
+            total=answer.total,
+            titles=[CountedTitleOut(t.title, t.views, t.redirect, t.fragment) for t in answer.titles],
+            truncated=answer.truncated,
+            complete=answer.complete,
+            stale=answer.stale,
+        )
+
+
+class LanguageOut(msgspec.Struct, omit_defaults=True):
+    lang: str
+    """The language code as the wiki lists it (`gsw` is on `als.wikipedia`)."""
+    project: str
+    title: str
+    views: int | None
+    """Null when this language could not be counted (`problem` says why)."""
+    problem: Problem | None = None
+
+
+class LanguageViewsOut(msgspec.Struct, kw_only=True):
+    project: str
+    article: str
+    redirected_from: str | None
+    access: Access
+    agent: Agent
+    granularity: Granularity
+    from_: str = msgspec.field(name="from")
+    to: str
+    total: int
+    """Of the languages counted."""
+    languages: list[LanguageOut]
+    """This project's page first among equals, every language by views (most first), failed ones last."""
+    complete: bool
+    stale: bool
+
+    @classmethod
+    def of(cls, answer: LanguageViews) -> LanguageViewsOut:
+        periods = answer.periods
+        return cls(
+            project=answer.project.name,
+            article=answer.page,
+            redirected_from=answer.redirected_from,
+            access=answer.access,
+            agent=answer.agent,
+            granularity=periods.granularity,
+            from_=periods.label(periods.first),
+            to=periods.label(periods.last),
+            total=answer.total,
+            languages=[
+                LanguageOut(
+                    row.lang,
+                    row.project.name,
+                    row.title,
+                    row.views,
+                    None if row.error is None else problem_of(row.error),
+                )
+                for row in answer.rows
+            ],
+            complete=answer.complete,
+            stale=answer.stale,
         )
 
 
@@ -145,6 +295,13 @@ class BatchRequest(msgspec.Struct, forbid_unknown_fields=True):
         Access.ALL.value
     )
     agent: Annotated[str, _documented("Whose views.", enum=[a.value for a in Agent])] = Agent.USER.value
+    redirects: Annotated[
+        str,
+        _documented(
+            "`exact`, `follow` or `include`, as in the series endpoint.",
+            enum=[c.value for c in RedirectsChoice],
+        ),
+    ] = RedirectsChoice.EXACT.value
 
 
 class BatchResult(msgspec.Struct, omit_defaults=True):

@@ -26,13 +26,15 @@ from pageviews.adapters.inbound.http.parameters import (
     GranularityQuery,
     OptionalAgentQuery,
     ProjectPath,
+    RedirectsQuery,
     ToQuery,
 )
 from pageviews.adapters.inbound.http.schemas import SeriesOut
 from pageviews.application.use_cases import PageviewsService
 from pageviews.domain.cache_policy import CachePolicy
 from pageviews.domain.model import Access, Agent, Article, ArticleQuery, Granularity, Project
-from pageviews.domain.series import MAX_DAYS, MAX_MONTHS, Breakdown, PeriodRange
+from pageviews.domain.pages import RedirectsChoice
+from pageviews.domain.series import MAX_DAYS, MAX_MONTHS, Breakdown, PeriodRange, Series
 
 SERIES_DESCRIPTION = f"""\
 Views of one article per month or per day over a range, with the total (and the peak day for daily series).
@@ -90,6 +92,7 @@ async def series(
     access: AccessQuery = Access.ALL.value,
     agent: OptionalAgentQuery = None,
     breakdown: BreakdownQuery = None,
+    redirects: RedirectsQuery = RedirectsChoice.EXACT.value,
     format: FormatQuery = None,
 ) -> Response[SeriesOut]:
     wanted = representation(request, format)
@@ -103,11 +106,24 @@ async def series(
         parsed_agent or Agent.USER,
     )
     periods = PeriodRange.parse(Granularity.parse(granularity), start, end, service.today())
-    found = await service.series(query, periods, split)
+    choice = RedirectsChoice.parse(redirects)
+    found = await service.series(query, periods, split, choice)
     answer = SeriesOut.of(found)
-    headers = negotiated(cache_headers(cache_policy, found.complete, found.stale))
+    headers = negotiated(series_cache_headers(cache_policy, found, choice))
     if wanted is Representation.CSV:
         parts = list(answer.items[0].breakdown or {}) if answer.items else []
         rows = [[i.period, i.views, *((i.breakdown or {}).get(p, 0) for p in parts)] for i in answer.items]
         return csv_response(["period", "views", *parts], rows, headers)
     return Response(answer, headers=headers)
+
+
+def series_cache_headers(policy: CachePolicy, found: Series, choice: RedirectsChoice) -> dict[str, str]:
+    """An answer that followed or included redirects is as fresh as the page facts it rests on; one made
+    without them (the wiki could not be asked) is for this response only."""
+    return cache_headers(
+        policy,
+        found.complete,
+        found.stale,
+        page_facts=choice is not RedirectsChoice.EXACT,
+        degraded=bool(found.notices),
+    )

@@ -1,0 +1,150 @@
+"""The page facts behind the cache: what a wiki said about a title, the redirects to a page and its language
+links are remembered for the page facts' own freshness (titles and redirects change), shared by concurrent
+requests, and served stale when the wiki cannot be asked. Titles are remembered one by one, so a batch asks
+the wiki only for the titles it does not know yet, in one query."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Sequence
+from contextlib import suppress
+
+import msgspec
+
+from pageviews.application.cached_sources import UPSTREAM_FAILURES, Memo, Observe
+from pageviews.domain.cache_policy import CachePolicy, Entry, language_links_key, page_key, redirects_key
+from pageviews.domain.model import Article, Project
+from pageviews.domain.pages import LanguageLink, Redirects, Resolved
+from pageviews.domain.ports import Cache, CacheUnavailable, Clock, PageFacts
+
+log = logging.getLogger(__name__)
+
+_encoder = msgspec.msgpack.Encoder()
+_resolved_decoder = msgspec.msgpack.Decoder(Resolved)
+
+
+def _ignore(result: str) -> None:
+    pass
+
+
+class _LanguageLinks(msgspec.Struct, frozen=True):
+    links: tuple[LanguageLink, ...]
+
+
+class CachedPageFacts:
+    """`PageFacts` in front of another `PageFacts` (MediaWiki), with the cache."""
+
+    def __init__(
+        self, facts: PageFacts, cache: Cache, policy: CachePolicy, clock: Clock, observe: Observe = _ignore
+    ) -> None:
+        self._facts = facts
+        self._cache = cache
+        self._policy = policy.for_page_facts()
+        self._clock = clock
+        self._observe = observe
+        self._flights: dict[str, asyncio.Future[Resolved]] = {}
+        self._redirects = Memo(Redirects, cache, self._policy, clock, observe)
+        self._links = Memo(_LanguageLinks, cache, self._policy, clock, observe)
+
+    async def resolve(self, project: Project, titles: Sequence[Article]) -> list[Resolved]:
+        unique = list(dict.fromkeys(titles))
+        keys = [page_key(project, title) for title in unique]
+        entries = await self._read(keys)
+        now = self._clock.now()
+        found: dict[Article, Resolved | asyncio.Future[Resolved]] = {}
+        missing: list[tuple[Article, str, Entry | None]] = []
+        for title, key, entry in zip(unique, keys, entries, strict=True):
+            if entry is not None and entry.is_fresh(now):
+                self._observe("hit")
+                found[title] = _resolved_decoder.decode(entry.payload)
+            elif (flight := self._flights.get(key)) is not None:
+                self._observe("coalesced")
+                found[title] = flight
+            else:
+                self._observe("miss")
+                missing.append((title, key, entry))
+        if missing:
+            found.update(zip((title for title, _, _ in missing), self._fly(project, missing), strict=True))
+        answers: dict[Article, Resolved] = {}
+        for title, value in found.items():
+            # Shielded: a caller that goes away does not cancel the question others are waiting for.
+            answers[title] = await asyncio.shield(value) if isinstance(value, asyncio.Future) else value
+        return [answers[title] for title in titles]
+
+    def _fly(
+        self, project: Project, missing: list[tuple[Article, str, Entry | None]]
+    ) -> list[asyncio.Future[Resolved]]:
+        loop = asyncio.get_running_loop()
+        flights = [loop.create_future() for _ in missing]
+        for (_, key, _), flight in zip(missing, flights, strict=True):
+            self._flights[key] = flight
+        task = asyncio.ensure_future(self._ask(project, missing, flights))
+        task.add_done_callback(lambda done: self._land(missing, flights, done))
+        return flights
+
+    async def _ask(
+        self,
+        project: Project,
+        missing: list[tuple[Article, str, Entry | None]],
+        flights: list[asyncio.Future[Resolved]],
+    ) -> None:
+        try:
+            resolved = await self._facts.resolve(project, [title for title, _, _ in missing])
+        except UPSTREAM_FAILURES as exc:
+            kept = [entry for _, _, entry in missing]
+            if any(entry is None for entry in kept):
+                raise
+            log.warning("serving %d kept page facts stale for %s: %s", len(kept), project, exc.detail)
+            self._observe("stale")
+            resolved = [_resolved_decoder.decode(entry.payload) for entry in kept if entry is not None]
+        else:
+            now = self._clock.now()
+            entries = {
+                key: self._policy.answer(_encoder.encode(answer), now, now)
+                for (_, key, _), answer in zip(missing, resolved, strict=True)
+            }
+            with suppress(CacheUnavailable):
+                await self._cache.put_many(entries)
+        for flight, answer in zip(flights, resolved, strict=True):
+            flight.set_result(answer)
+
+    def _land(
+        self,
+        missing: list[tuple[Article, str, Entry | None]],
+        flights: list[asyncio.Future[Resolved]],
+        task: asyncio.Task[None],
+    ) -> None:
+        error = None if task.cancelled() else task.exception()
+        for (_, key, _), flight in zip(missing, flights, strict=True):
+            if self._flights.get(key) is flight:
+                del self._flights[key]
+            if not flight.done():
+                if error is None:
+                    flight.cancel()
+                else:
+                    flight.set_exception(error)
+            if not flight.cancelled():
+                flight.exception()  # retrieved here, so a flight whose callers all left is not reported as lost
+
+    async def redirects_to(self, project: Project, page: Article, limit: int) -> Redirects:
+        async def fetch() -> Redirects:
+            return await self._facts.redirects_to(project, page, limit)
+
+        now = self._clock.now()
+        redirects, _ = await self._redirects.get(redirects_key(project, page, limit), now, fetch)
+        return redirects
+
+    async def language_links(self, project: Project, page: Article) -> tuple[LanguageLink, ...]:
+        async def fetch() -> _LanguageLinks:
+            return _LanguageLinks(await self._facts.language_links(project, page))
+
+        now = self._clock.now()
+        links, _ = await self._links.get(language_links_key(project, page), now, fetch)
+        return links.links
+
+    async def _read(self, keys: Sequence[str]) -> list[Entry | None]:
+        try:
+            return await self._cache.get_many(keys)
+        except CacheUnavailable:
+            return [None] * len(keys)
