@@ -5,8 +5,11 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from urllib.parse import quote
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from litestar import Litestar
 from litestar.testing import TestClient
 
@@ -170,3 +173,22 @@ def test_an_upstream_failure_keeps_wikimedias_shape_with_the_services_status(
         "7",
         "about:blank",
     )
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    st.text(
+        st.characters(blacklist_categories=("Cs",), blacklist_characters="\ufffd"), min_size=1, max_size=40
+    )
+)
+def test_any_title_is_asked_upstream_encoded_exactly_once(
+    client: TestClient[Litestar], fake: FakeWikimedia, title: str
+) -> None:
+    """Whatever a client's title, percent-encoded once with nothing safe (what mwviews and pageviewapi send):
+    Wikimedia is asked for that title, its spaces as underscores, encoded once; nothing is normalised."""
+    if title.strip(" ") == "":
+        return  # an empty segment: Wikimedia's invalid route
+    response = client.get(f"{ARTICLE}/{quote(title, safe='')}/daily/20231001/20231010")
+    expected = f"/{quote(title.replace(' ', '_'), safe='')}/daily/20231001/20231031"
+    assert response.status_code == 404
+    assert any(path.endswith(expected) for path in fake.raw_paths)
