@@ -177,9 +177,7 @@ def test_an_upstream_failure_keeps_wikimedias_shape_with_the_services_status(
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(
-    st.text(
-        st.characters(blacklist_categories=("Cs",), blacklist_characters="\ufffd"), min_size=1, max_size=40
-    )
+    st.text(st.characters(exclude_categories=["Cs"], exclude_characters="\ufffd"), min_size=1, max_size=40)
 )
 def test_any_title_is_asked_upstream_encoded_exactly_once(
     client: TestClient[Litestar], fake: FakeWikimedia, title: str
