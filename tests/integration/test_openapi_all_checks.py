@@ -24,6 +24,7 @@ from pageviews.containers import build_app
 from pageviews.domain.countries import COUNTRY_CODES
 from pageviews.domain.model import Access, Agent
 from tests.support.app import NOW, container_for
+from tests.support.fake_mediawiki import FakeMediaWiki
 from tests.support.fake_wikimedia import FakeWikimedia
 
 pytestmark = pytest.mark.slow
@@ -54,8 +55,19 @@ def _fake() -> FakeWikimedia:
     return fake
 
 
+def _wiki() -> FakeMediaWiki:
+    """The same titles as pages of the wiki, and a redirect to each, so that redirects are followed and
+    included, and language views and redirect views answer."""
+    wiki = FakeMediaWiki()
+    for title in ("Albert_Einstein", "AC/DC", "A"):
+        wiki.add_page(title)
+        wiki.add_redirect(f"{title}_(redirect)", title)
+        wiki.add_language_link(title, "de", f"https://de.wikipedia.org/wiki/{title}", title)
+    return wiki
+
+
 def _api() -> Litestar:
-    return build_app(container_for(_fake().transport()))
+    return build_app(container_for(_fake().transport(), mediawiki=_wiki().transport()))
 
 
 def _period(text: str, first: bool) -> dt.date | None:
@@ -126,6 +138,8 @@ def filter_case(context: Any, case: Any) -> bool:
     operation = case.operation.definition.raw.get("operationId")
     if operation == "series":
         return _range_is_answerable(query) and _breakdown_is_answerable(query)
+    if operation in ("redirectViews", "languageViews"):
+        return _range_is_answerable(query)
     if operation == "batch":
         return _range_is_answerable(body)
     if operation == "topArticles":

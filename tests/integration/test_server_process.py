@@ -15,6 +15,7 @@ import pytest
 
 from tests.support.http import PROBLEM
 from tests.support.server_process import (
+    NO_MEDIAWIKI,
     STOP_TIMEOUT,
     ServerProcess,
     environment,
@@ -130,7 +131,9 @@ def test_the_server_starts_with_one_json_line_naming_upstream_cache_and_limits_w
         output = server.output()
     assert 1 == len(starting)
     line = starting[0]
-    assert {"PAGEVIEWS_WIKIMEDIA_URL": UNREACHABLE} == line["upstreams"]
+    assert {"PAGEVIEWS_WIKIMEDIA_URL": UNREACHABLE, "PAGEVIEWS_MEDIAWIKI_URL": NO_MEDIAWIKI} == line[
+        "upstreams"
+    ]
     assert "redis redis://:***@127.0.0.1:9/0 behind memory" == line["cache"]["store"]
     assert line["limits"].items() >= {"rate_limit": "50/second", "upstream_concurrency": 3}.items()
     assert {"upstream_attempts", "upstream_deadline_s", "upstream_timeout_s", "client_timeout_s"} <= set(

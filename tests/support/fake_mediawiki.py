@@ -265,10 +265,11 @@ class FakeMediaWiki:
         return sorted(wiki.language_links.get(title, []), key=lambda link: link["lang"])
 
     def _page(self, wiki: Wiki, title: str) -> dict[str, Any]:
-        if not title or _ILLEGAL.search(title):
+        namespace_only = title.endswith(":") and title[:-1].lower() in NAMESPACES
+        if not title or namespace_only or _ILLEGAL.search(title):
             reason = (
                 "The requested page title is empty or contains only the name of a namespace."
-                if not title
+                if not title or namespace_only
                 else f'The requested page title contains invalid characters: "{_ILLEGAL.search(title)[0]}".'  # type: ignore[index]
             )
             return {"title": title, "invalidreason": reason, "invalid": True}

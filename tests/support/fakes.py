@@ -7,7 +7,17 @@ from collections.abc import Mapping, Sequence
 
 from pageviews.domain.cache_policy import CacheHealth, Entry
 from pageviews.domain.errors import NoData
-from pageviews.domain.model import Access, ArticleQuery, DataPoint, Fetched, Granularity, Month, Project
+from pageviews.domain.model import (
+    Access,
+    Article,
+    ArticleQuery,
+    DataPoint,
+    Fetched,
+    Granularity,
+    Month,
+    Project,
+)
+from pageviews.domain.pages import LanguageLink, PageStatus, Redirect, Redirects, Resolved, Target
 from pageviews.domain.top import TopArticles
 
 
@@ -79,6 +89,8 @@ class FakePageviewsSource:
         self.error: Exception | None = None
         self.answer_override: list[DataPoint] | None = None
         self.stale = False
+        self.failing: dict[ArticleQuery, Exception] = {}
+        """Raised for these queries only."""
 
     def add(self, query: ArticleQuery, granularity: Granularity, period: dt.date, views: int) -> None:
         self.points.setdefault((query, granularity), []).append(DataPoint(period, views))
@@ -89,6 +101,8 @@ class FakePageviewsSource:
         self.asked.append((query, granularity, first, last))
         if self.error is not None:
             raise self.error
+        if query in self.failing:
+            raise self.failing[query]
         if self.answer_override is not None:
             return Fetched(tuple(self.answer_override), stale=self.stale)
         found = tuple(p for p in self.points.get((query, granularity), []) if first <= p.period <= last)
@@ -110,3 +124,58 @@ class FakeTopArticlesSource:
             return self.lists[(project, access, month)]
         except KeyError:
             raise NoData() from None
+
+
+class FakePageFacts:
+    """A wiki as dicts: pages, redirects (to a page, maybe a section), language links and invalid titles;
+    records every call (`calls`: the method and the titles asked) and raises `error` instead when it is set."""
+
+    def __init__(self) -> None:
+        self.pages: set[str] = set()
+        self.redirects: dict[str, Target] = {}
+        self.links: dict[str, list[LanguageLink]] = {}
+        self.invalid: dict[str, str] = {}
+        self.calls: list[tuple[str, tuple[str, ...]]] = []
+        self.error: Exception | None = None
+
+    def add_page(self, title: str) -> None:
+        self.pages.add(title)
+
+    def add_redirect(self, title: str, target: str, fragment: str | None = None) -> None:
+        self.redirects[title] = Target(target, fragment)
+
+    async def resolve(self, project: Project, titles: Sequence[Article]) -> list[Resolved]:
+        self.calls.append(("resolve", tuple(t.title for t in titles)))
+        if self.error is not None:
+            raise self.error
+        return [self._resolved(title.title) for title in titles]
+
+    def _resolved(self, title: str) -> Resolved:
+        if title in self.invalid:
+            return Resolved(asked=title, title=title, status=PageStatus.INVALID, reason=self.invalid[title])
+        if title in self.redirects:
+            return Resolved(
+                asked=title, title=title, status=PageStatus.EXISTS, redirect=self.redirects[title]
+            )
+        status = PageStatus.EXISTS if title in self.pages else PageStatus.MISSING
+        return Resolved(asked=title, title=title, status=status, namespace=0)
+
+    async def redirects_to(self, project: Project, page: Article, limit: int) -> Redirects:
+        self.calls.append(("redirects_to", (page.title,)))
+        if self.error is not None:
+            raise self.error
+        found = [
+            Redirect(title, target.fragment)
+            for title, target in self.redirects.items()
+            if target.title == page.title
+        ]
+        return Redirects(tuple(found[:limit]), truncated=len(found) > limit)
+
+    async def language_links(self, project: Project, page: Article) -> tuple[LanguageLink, ...]:
+        self.calls.append(("language_links", (page.title,)))
+        if self.error is not None:
+            raise self.error
+        return tuple(self.links.get(page.title, []))
+
+    def asked(self, method: str) -> list[tuple[str, ...]]:
+        return [titles for name, titles in self.calls if name == method]

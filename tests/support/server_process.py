@@ -29,10 +29,14 @@ def serve_command(*args: str) -> list[str]:
     return [sys.executable, "-m", "pageviews.adapters.inbound.cli", "serve", *args]
 
 
+NO_MEDIAWIKI = "http://127.0.0.1:9/{host}/w/api.php"
+"""A MediaWiki nobody answers at (port 9, discard): a test that gives none never reaches a real wiki."""
+
+
 def environment(**settings: str) -> dict[str, str]:
     """This process's environment without any `PAGEVIEWS_*` of the machine's, plus `settings`."""
     kept = {key: value for key, value in os.environ.items() if not key.startswith("PAGEVIEWS_")}
-    return kept | {"PAGEVIEWS_USER_AGENT": USER_AGENT} | settings
+    return kept | {"PAGEVIEWS_USER_AGENT": USER_AGENT, "PAGEVIEWS_MEDIAWIKI_URL": NO_MEDIAWIKI} | settings
 
 
 class ServerProcess:

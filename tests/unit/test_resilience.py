@@ -4,6 +4,7 @@ is waited for is recorded, never waited."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 
 import pytest
 from hypothesis import given
@@ -151,16 +152,22 @@ async def test_the_wait_for_an_upstream_slot_is_bounded() -> None:
 async def test_the_wait_for_a_slot_is_part_of_the_deadline() -> None:
     release = asyncio.Event()
 
-    async def slow() -> str:
-        await release.wait()
+    async def stubborn() -> str:
+        """Holds its slot past its own deadline (it ignores being cancelled), so the slot stays taken
+        however slowly this machine runs the two calls."""
+        while not release.is_set():
+            with contextlib.suppress(asyncio.CancelledError):
+                await release.wait()
         return "slow"
 
     resilience = Resilience(concurrency=1, queue_timeout=60, deadline=0.01)
-    held = asyncio.create_task(resilience.call("slow", slow))
+    held = asyncio.create_task(resilience.call("slow", stubborn))
     await asyncio.sleep(0)
     with pytest.raises(UpstreamTimeout):
         await resilience.call(KEY, Upstream())
-    held.cancel()
+    release.set()
+    with contextlib.suppress(UpstreamTimeout):
+        await held
 
 
 # -- the circuit breaker -------------------------------------------------------------------------------------

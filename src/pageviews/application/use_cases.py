@@ -435,7 +435,10 @@ class PageviewsService:
 
     async def redirect_views(self, query: ArticleQuery, periods: PeriodRange) -> RedirectViews:
         """The page `query` names (or redirects to) and every redirect to it, each with its views."""
-        series = await self.series(query, periods, redirects=RedirectsChoice.INCLUDE)
+        if self._page_facts is None:
+            raise UpstreamUnavailable(_facts_off().detail, retry_after=3600)
+        facts = (await self._page_facts.resolve(query.project, [query.article]))[0]
+        series = await self.series(query, periods, redirects=RedirectsChoice.INCLUDE, resolved=facts)
         for notice in series.notices:
             if notice.code == PAGE_FACTS_UNAVAILABLE:
                 raise UpstreamUnavailable(notice.detail, retry_after=5)

@@ -1,0 +1,271 @@
+"""Pages, not just titles, over HTTP: the `redirects` choice on every per-article endpoint, zero or missing,
+and the redirect and language views, with the real adapters in front of a fake Wikimedia and a fake
+MediaWiki (in-process): the shapes, what each upstream is asked, CSV, caching headers, and every failure."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+
+import pytest
+from litestar import Litestar
+from litestar.testing import TestClient
+
+from tests.support.app import container_for, serve, settings_from_env
+from tests.support.fake_mediawiki import FakeMediaWiki
+from tests.support.fake_wikimedia import FakeWikimedia
+from tests.support.http import assert_problem, json_of, rows_of
+
+Client = TestClient[Litestar]
+OCTOBER = dt.date(2023, 10, 1)
+SERIES = "/v1/pageviews/en.wikipedia"
+MONTHLY = "/monthly_view_count"
+
+
+@pytest.fixture
+def wiki() -> FakeMediaWiki:
+    """en.wikipedia: Albert Einstein, with the redirects Einstein and Albert einstein, and Relativity theory
+    to its section; Python (programming language) with its language links (from the recorded answer);
+    Quiet page, a page nobody viewed."""
+    wiki = FakeMediaWiki()
+    wiki.load_fixtures()
+    wiki.add_page("Albert Einstein")
+    wiki.add_page("Quiet page")
+    wiki.add_redirect("Einstein", "Albert Einstein")
+    wiki.add_redirect("Albert einstein", "Albert Einstein")
+    wiki.add_redirect("Relativity theory", "Albert Einstein", fragment="Relativity")
+    return wiki
+
+
+@pytest.fixture
+def seeded(fake: FakeWikimedia) -> FakeWikimedia:
+    fake.add_month("Albert_Einstein", OCTOBER, 412345)
+    fake.add_month("Einstein", OCTOBER, 8102)
+    fake.add_month("Relativity_theory", OCTOBER, 132)
+    fake.add_month("Python_(programming_language)", OCTOBER, 812345)
+    fake.add_month("Python_(Programmiersprache)", OCTOBER, 251020, project="de.wikipedia")
+    fake.add_month("Python_(Programmiersprache)", OCTOBER, 111, project="als.wikipedia")
+    return fake
+
+
+@pytest.fixture
+def client(seeded: FakeWikimedia, wiki: FakeMediaWiki) -> Iterator[Client]:
+    with serve(container_for(seeded.transport(), mediawiki=wiki.transport())) as client:
+        yield client
+
+
+# -- exact, the default --------------------------------------------------------------------------------------
+
+
+def test_by_default_a_title_is_counted_as_asked_without_asking_the_wiki(
+    client: Client, wiki: FakeMediaWiki
+) -> None:
+    body = json_of(client.get(f"{SERIES}/Einstein", params={"from": "2023-10"}))
+    assert (8102, "Einstein") == (body["total"], body["article"])
+    assert "page" not in body
+    assert [] == wiki.requests
+
+
+def test_the_original_endpoints_answer_is_unchanged_by_default(client: Client) -> None:
+    body = json_of(client.get(f"{MONTHLY}/Einstein/2023/10"))
+    assert {
+        "project",
+        "article",
+        "year",
+        "month",
+        "access",
+        "agent",
+        "views",
+        "complete",
+        "stale",
+    } == body.keys()
+
+
+def test_a_page_with_no_views_is_zero_views(client: Client) -> None:
+    body = json_of(client.get(f"{MONTHLY}/Quiet_page/2023/10"))
+    assert (0, True) == (body["views"], body["complete"])
+
+
+def test_a_title_that_is_no_page_is_a_404_naming_the_page_it_probably_meant(client: Client) -> None:
+    problem = assert_problem(
+        client.get(f"{SERIES}/Albert_EINSTEIN", params={"from": "2023-10"}), 404, "no_such_page"
+    )
+    assert ("Albert_EINSTEIN", "Albert_Einstein") == (problem["article"], problem["suggestion"])
+    assert "did you mean Albert_Einstein?" in problem["detail"]
+
+
+def test_a_title_the_wiki_cannot_have_is_a_400(client: Client) -> None:
+    problem = assert_problem(client.get(f"{MONTHLY}/Talk:/2023/10"), 400, "invalid_title")
+    assert "only the name of a namespace" in problem["detail"]
+
+
+def test_no_data_for_a_range_not_settled_is_still_no_data_and_the_wiki_is_not_asked(
+    client: Client, wiki: FakeMediaWiki
+) -> None:
+    response = client.get(f"{SERIES}/Qwxz", params={"from": "2024-01-14", "granularity": "daily"})
+    assert_problem(response, 404, "no_data")
+    assert [] == wiki.requests
+
+
+def test_an_unknown_redirects_choice_is_a_400_naming_the_choices(client: Client) -> None:
+    problem = assert_problem(
+        client.get(f"{SERIES}/Einstein", params={"from": "2023-10", "redirects": "all"}),
+        400,
+        "invalid_parameter",
+    )
+    assert "exact, follow, include" in problem["detail"]
+
+
+# -- follow and include ----------------------------------------------------------------------------------------
+
+
+def test_follow_answers_for_the_page_the_title_redirects_to_and_says_so(client: Client) -> None:
+    body = json_of(client.get(f"{SERIES}/Einstein", params={"from": "2023-10", "redirects": "follow"}))
+    assert (412345, "Albert_Einstein") == (body["total"], body["article"])
+    assert {"title": "Albert_Einstein", "redirected_from": "Einstein"} == body["page"]
+
+
+def test_follow_on_the_original_endpoint_says_which_page_was_counted(client: Client) -> None:
+    body = json_of(client.get(f"{MONTHLY}/Einstein/2023/10", params={"redirects": "follow"}))
+    assert (412345, {"title": "Albert_Einstein", "redirected_from": "Einstein"}) == (
+        body["views"],
+        body["page"],
+    )
+
+
+def test_include_sums_the_page_and_every_redirect_and_lists_them(client: Client) -> None:
+    body = json_of(client.get(f"{SERIES}/Einstein", params={"from": "2023-10", "redirects": "include"}))
+    assert 412345 + 8102 + 132 == body["total"] == body["items"][0]["views"]
+    assert [
+        {"title": "Albert_Einstein", "views": 412345, "redirect": False},
+        {"title": "Einstein", "views": 8102, "redirect": True},
+        {"title": "Albert_einstein", "views": 0, "redirect": True},
+        {"title": "Relativity_theory", "views": 132, "redirect": True, "fragment": "Relativity"},
+    ] == body["page"]["titles"]
+
+
+def test_an_answer_resting_on_page_facts_is_fresh_no_longer_than_they_are(client: Client) -> None:
+    response = client.get(f"{SERIES}/Einstein", params={"from": "2023-10", "redirects": "follow"})
+    assert "public, max-age=3600" == response.headers["cache-control"]
+
+
+def test_the_batch_takes_the_redirects_choice(client: Client) -> None:
+    body = json_of(
+        client.post(
+            "/v1/pageviews/batch",
+            json={
+                "articles": ["Einstein", "Albert_einstein", "Qwxz"],
+                "from": "2023-10",
+                "redirects": "follow",
+            },
+        )
+    )
+    first, second, third = body["results"]
+    assert (412345, 412345) == (first["series"]["total"], second["series"]["total"])
+    assert "no_such_page" == third["problem"]["code"]
+
+
+def test_a_batch_tells_each_title_without_data_apart(client: Client) -> None:
+    body = json_of(
+        client.post("/v1/pageviews/batch", json={"articles": ["Quiet_page", "Qwxz"], "from": "2023-10"})
+    )
+    quiet, unknown = body["results"]
+    assert 0 == quiet["series"]["total"]
+    assert ("no_such_page", "Qwxz") == (unknown["problem"]["code"], unknown["problem"]["article"])
+
+
+# -- redirect and language views -------------------------------------------------------------------------------
+
+
+def test_redirect_views_list_the_page_then_its_redirects_by_views(client: Client) -> None:
+    body = json_of(client.get("/v1/redirects/en.wikipedia/Einstein", params={"from": "2023-10"}))
+    assert ("Albert_Einstein", "Einstein", 420579) == (
+        body["article"],
+        body["redirected_from"],
+        body["total"],
+    )
+    assert ["Albert_Einstein", "Einstein", "Relativity_theory", "Albert_einstein"] == [
+        t["title"] for t in body["titles"]
+    ]
+
+
+def test_redirect_views_as_csv(client: Client) -> None:
+    rows = rows_of(
+        client.get("/v1/redirects/en.wikipedia/Albert_Einstein", params={"from": "2023-10", "format": "csv"})
+    )
+    assert ["title", "redirect", "fragment", "views"] == rows[0]
+    assert ["Relativity_theory", "true", "Relativity", "132"] == rows[3]
+
+
+def test_language_views_count_the_page_in_every_language_by_views(client: Client) -> None:
+    body = json_of(
+        client.get("/v1/langviews/en.wikipedia/Python_(programming_language)", params={"from": "2023-10"})
+    )
+    top = [(row["lang"], row["project"], row["views"]) for row in body["languages"][:3]]
+    assert [
+        ("en", "en.wikipedia", 812345),
+        ("de", "de.wikipedia", 251020),
+        ("gsw", "als.wikipedia", 111),
+    ] == top
+    assert all(row["views"] == 0 for row in body["languages"][3:])
+    assert 812345 + 251020 + 111 == body["total"]
+
+
+def test_language_views_as_csv(client: Client) -> None:
+    response = client.get(
+        "/v1/langviews/en.wikipedia/Python_(programming_language)",
+        headers={"accept": "text/csv"},
+        params={"from": "2023-10"},
+    )
+    rows = rows_of(response)
+    assert [
+        ["lang", "project", "title", "views"],
+        ["en", "en.wikipedia", "Python_(programming_language)", "812345"],
+    ] == rows[:2]
+
+
+def test_language_views_of_a_missing_page_is_no_such_page(client: Client) -> None:
+    assert_problem(
+        client.get("/v1/langviews/en.wikipedia/Qwxz", params={"from": "2023-10"}), 404, "no_such_page"
+    )
+
+
+# -- when MediaWiki cannot be asked ------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def down(wiki: FakeMediaWiki) -> FakeMediaWiki:
+    wiki.down = True
+    return wiki
+
+
+def test_with_the_wiki_down_follow_counts_the_title_as_asked_and_says_so(
+    client: Client, down: FakeMediaWiki
+) -> None:
+    response = client.get(f"{SERIES}/Einstein", params={"from": "2023-10", "redirects": "follow"})
+    body = json_of(response)
+    assert (8102, ["page_facts_unavailable"]) == (body["total"], [n["code"] for n in body["notices"]])
+    assert "MediaWiki (en.wikipedia.org)" in body["notices"][0]["detail"]
+    assert "public, max-age=0, must-revalidate" == response.headers["cache-control"]
+
+
+def test_with_the_wiki_down_no_data_says_the_page_could_not_be_checked(
+    client: Client, down: FakeMediaWiki
+) -> None:
+    problem = assert_problem(client.get(f"{MONTHLY}/Qwxz/2023/10"), 404, "no_data")
+    assert "whether the page exists is not known" in problem["detail"]
+
+
+def test_with_the_wiki_down_language_views_are_unavailable(client: Client, down: FakeMediaWiki) -> None:
+    problem = assert_problem(
+        client.get("/v1/langviews/en.wikipedia/Einstein", params={"from": "2023-10"}),
+        503,
+        "upstream_unavailable",
+    )
+    assert "MediaWiki" in problem["detail"]
+
+
+def test_without_mediawiki_configured_follow_says_so(seeded: FakeWikimedia) -> None:
+    with serve(container_for(seeded.transport(), settings=settings_from_env())) as client:
+        body = json_of(client.get(f"{SERIES}/Einstein", params={"from": "2023-10", "redirects": "follow"}))
+    assert "PAGEVIEWS_MEDIAWIKI_URL" in body["notices"][0]["detail"]
