@@ -115,3 +115,16 @@ def test_country_lists_refuse_what_cannot_be_answered(
 ) -> None:
     assert_problem(client.get(path), 400, code)
     assert fake.requests == []
+
+
+def test_unique_devices_are_kept_in_monthly_blocks_so_overlapping_ranges_ask_only_what_is_missing(
+    client: TestClient[Litestar], fake: FakeWikimedia
+) -> None:
+    for month in range(1, 10):
+        fake.devices[("en.wikipedia", "all-sites", "monthly")][dt.date(2023, month, 1)] = (100 * month, month)
+    first = json_of(client.get("/v1/unique-devices/en.wikipedia?from=2023-01&to=2023-06"))
+    second = json_of(client.get("/v1/unique-devices/en.wikipedia?from=2023-03&to=2023-09"))
+    assert [101 * 3, 101 * 9] == [first["items"][2]["devices"], second["items"][-1]["devices"]]
+    assert [("20230101", "20230630"), ("20230701", "20230930")] == [
+        tuple(path.split("/")[-2:]) for path in fake.raw_paths
+    ]

@@ -1,15 +1,16 @@
 """The caching decorator of the `SiteviewsSource` and `TopListsSource` ports, made of the same parts as
-`CachingSource`: daily and monthly aggregate views in monthly blocks (`SeriesBlocks`), hours, unique devices and
+`CachingSource`: daily and monthly aggregate views and unique devices in monthly blocks (`SeriesBlocks`), hours and
 top lists as whole entries (`Memo`), each under its key of the domain's cache policy."""
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 from typing import Protocol
 
 import msgspec
 
-from pageviews.application.cached_sources import Memo, Observe, SeriesBlocks, _ignore
+from pageviews.application.cached_sources import Fetch, Memo, Observe, SeriesBlocks, _ignore
 from pageviews.domain.cache_policy import (
     CachePolicy,
     devices_series,
@@ -20,11 +21,13 @@ from pageviews.domain.cache_policy import (
     top_per_country_key,
 )
 from pageviews.domain.countries import Country, TopCountries, TopOfCountry
-from pageviews.domain.devices import DeviceCounts, DevicesQuery
-from pageviews.domain.model import Access, Fetched, Granularity, Month, Project
+from pageviews.domain.devices import DeviceCount, DeviceCounts, DevicesQuery
+from pageviews.domain.model import Access, DataPoint, Fetched, Granularity, Month, Project
 from pageviews.domain.ports import Cache, Clock, SiteviewsSource, TopListsSource
 from pageviews.domain.siteviews import HOUR, HourlyFetched, SiteQuery
 from pageviews.domain.top import TopArticles
+
+_COUNTS = ("devices", "offset", "underestimate")
 
 
 class MetricsSource(SiteviewsSource, TopListsSource, Protocol):
@@ -43,7 +46,6 @@ class CachingMetricsSource:
         self._source = source
         self._blocks = SeriesBlocks(cache, policy, clock, observe)
         self._hours = Memo(HourlyFetched, cache, policy, clock, observe)
-        self._devices = Memo(DeviceCounts, cache, policy, clock, observe)
         self._top_days = Memo(TopArticles, cache, policy, clock, observe)
         self._by_country = Memo(TopCountries, cache, policy, clock, observe)
         self._per_country = Memo(TopOfCountry, cache, policy, clock, observe)
@@ -69,13 +71,46 @@ class CachingMetricsSource:
     async def unique_devices(
         self, query: DevicesQuery, granularity: Granularity, first: dt.date, last: dt.date
     ) -> DeviceCounts:
-        async def fetch() -> DeviceCounts:
-            return await self._source.unique_devices(query, granularity, first, last)
+        """Kept in monthly blocks like every series: one series of blocks per count (devices, offset,
+        underestimate). The three ask for the same spans when the cache holds the same months of each (it
+        writes them together), and then share one upstream request."""
+        asked: dict[tuple[Granularity, dt.date, dt.date], asyncio.Future[DeviceCounts]] = {}
 
-        key = range_key(devices_series(query), granularity.value, first, last)
-        end = granularity.end_of(Month.of(last).first_day if granularity is Granularity.MONTHLY else last)
-        found, stale = await self._devices.get(key, end, fetch)
-        return msgspec.structs.replace(found, stale=True) if stale else found
+        def counted(name: str) -> Fetch:
+            async def fetch(granularity: Granularity, first: dt.date, last: dt.date) -> Fetched:
+                span = (granularity, first, last)
+                if span not in asked:
+                    asked[span] = asyncio.ensure_future(self._source.unique_devices(query, *span))
+                counts = await asyncio.shield(asked[span])
+                return Fetched(
+                    tuple(DataPoint(c.period, getattr(c, name)) for c in counts.points), stale=counts.stale
+                )
+
+            return fetch
+
+        series = devices_series(query)
+        parts = await asyncio.gather(
+            *(
+                self._blocks.points(f"{series}|{name}", granularity, first, last, counted(name))
+                for name in _COUNTS
+            ),
+            return_exceptions=True,
+        )
+        for part in parts:
+            if isinstance(part, BaseException):
+                raise part
+        devices, offsets, underestimates = (
+            {point.period: point.views for point in part.points}
+            for part in parts
+            if isinstance(part, Fetched)
+        )
+        return DeviceCounts(
+            tuple(
+                DeviceCount(period, count, offsets.get(period, 0), underestimates.get(period, 0))
+                for period, count in sorted(devices.items())
+            ),
+            stale=any(isinstance(part, Fetched) and part.stale for part in parts),
+        )
 
     async def top_of_day(self, project: Project, access: Access, day: dt.date) -> TopArticles:
         async def fetch() -> TopArticles:
