@@ -29,11 +29,16 @@ from pageviews.adapters.outbound.rate_limit import RateLimiter
 from pageviews.adapters.outbound.resilience import CircuitBreaker, Resilience
 from pageviews.adapters.outbound.upstream import MeteredTransport, make_client
 from pageviews.adapters.outbound.wikimedia.client import WikimediaPageviewsSource
-from pageviews.application.cached_sources import CachingSource
+from pageviews.adapters.outbound.wikimedia.metrics import WikimediaMetricsSource
+from pageviews.application.cached_metrics import CachingMetricsSource
+from pageviews.application.cached_sources import CachingSource, Memo
+from pageviews.application.mirror import MirrorService
 from pageviews.application.page_facts import CachedPageFacts
+from pageviews.application.siteviews import SitesService
 from pageviews.application.use_cases import PageviewsService, Services
 from pageviews.domain.cache_policy import CachePolicy
 from pageviews.domain.freshness import Freshness
+from pageviews.domain.model import Fetched
 from pageviews.domain.ports import Cache, Clock, PageFacts
 from pageviews.observability.access_log import AccessLog
 from pageviews.observability.metrics import Metrics
@@ -248,6 +253,34 @@ class Container(containers.DeclarativeContainer):
         page_facts=page_facts,
         redirects_limit=settings.provided.redirects_limit,
     )
+    metrics_source = providers.Singleton(
+        WikimediaMetricsSource, client=wikimedia_client, resilience=resilience
+    )
+    cached_metrics = providers.Singleton(
+        CachingMetricsSource,
+        source=metrics_source,
+        cache=cache,
+        policy=cache_policy,
+        clock=clock,
+        observe=metrics.provided.cache_lookup,
+    )
+    sites = providers.Singleton(SitesService, metrics=cached_metrics, clock=clock, freshness=freshness)
+    mirror_ranges = providers.Singleton(
+        Memo[Fetched],
+        Fetched,
+        cache=cache,
+        policy=cache_policy,
+        clock=clock,
+        observe=metrics.provided.cache_lookup,
+    )
+    mirror = providers.Singleton(
+        MirrorService,
+        pageviews=cached_source,
+        top=cached_source,
+        metrics=cached_metrics,
+        ranges=mirror_ranges,
+        clock=clock,
+    )
     response_cache = providers.Singleton(_response_cache, settings=settings, clock=clock)
     rate_limiting = providers.Singleton(_rate_limiting, settings=settings)
     access_log = providers.Singleton(_access_log, settings=settings)
@@ -263,7 +296,9 @@ async def _services(container: Container) -> AsyncIterator[Services]:
         # A provider that depends on an async Resource hands out an awaitable (its stubs do not say so).
         service: PageviewsService = await container.service.async_()
         cache: Cache = await container.cache.async_()
-        yield Services(pageviews=service, cache_health=cache.health)
+        sites: SitesService = await container.sites.async_()
+        mirror: MirrorService = await container.mirror.async_()
+        yield Services(pageviews=service, cache_health=cache.health, sites=sites, mirror=mirror)
     finally:
         shutdown = container.shutdown_resources()
         if shutdown is not None:

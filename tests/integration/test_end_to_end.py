@@ -121,3 +121,20 @@ def test_the_real_server_answers_without_mediawiki_and_says_so(
     ).json()
     assert (8102, "page_facts_unavailable") == (body["total"], body["notices"][0]["code"])
     assert 0 == server.terminate()[0]
+
+
+def test_the_real_server_mirrors_wikimedia_with_an_encoded_slash_and_refuses_a_raw_one(
+    server: ServerProcess, fake: FakeWikimedia
+) -> None:
+    mirror = "/api/rest_v1/metrics/pageviews/per-article/en.wikipedia/all-access/user"
+    encoded = get(server, f"{mirror}/AC%2FDC/monthly/20231001/20231031")
+    raw = get(server, f"{mirror}/AC/DC/monthly/20231001/20231031")
+    (item,) = encoded.json()["items"]
+    assert (encoded.status_code, item["article"], item["views"], item["timestamp"]) == (
+        200,
+        "AC/DC",
+        123456,
+        "2023100100",
+    )
+    assert (raw.status_code, raw.json()["detail"]) == (404, "invalid route")
+    assert len(fake.requests) == 1

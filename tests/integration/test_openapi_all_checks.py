@@ -21,6 +21,7 @@ from litestar import Litestar
 from schemathesis.generation.modes import GenerationMode
 
 from pageviews.containers import build_app
+from pageviews.domain.countries import COUNTRY_CODES
 from pageviews.domain.model import Access, Agent
 from tests.support.app import NOW, container_for
 from tests.support.fake_mediawiki import FakeMediaWiki
@@ -29,7 +30,8 @@ from tests.support.fake_wikimedia import FakeWikimedia
 pytestmark = pytest.mark.slow
 
 TODAY = NOW.date()
-LAST_COMPLETE_MONTH = "2023-12"  # the tests' clock is 2024-01-15 12:00 UTC; December settled on January 3rd
+LAST_COMPLETE_MONTH = "2023-12"
+LAST_SETTLED_DAY = "2024-01-12"  # the day that ended 48 hours before the clock  # the tests' clock is 2024-01-15 12:00 UTC; December settled on January 3rd
 MAX_DAYS, MAX_MONTHS = 1096, 240
 
 
@@ -144,7 +146,36 @@ def filter_case(context: Any, case: Any) -> bool:
         return _month_is_answerable(unquote(str(case.path_parameters.get("month", ""))), LAST_COMPLETE_MONTH)
     if operation == "monthlyViewCount":
         return _original_path_is_answerable(str(case.path_parameters.get("path", "")))
+    if operation == "siteviews":
+        return _siteviews_are_answerable(query)
+    if operation == "uniqueDevices":
+        return _range_is_answerable(query) and str(query.get("from", "")) >= "2016-01"
+    if operation == "topByCountry":
+        return _month_is_answerable(unquote(str(case.path_parameters.get("month", ""))), LAST_COMPLETE_MONTH)
+    if operation == "topPerCountry":
+        return _country_list_is_answerable(
+            unquote(str(case.path_parameters.get("country", ""))),
+            unquote(str(case.path_parameters.get("period", ""))),
+        )
     return True
+
+
+def _siteviews_are_answerable(query: dict[str, Any]) -> bool:
+    """Hourly ranges are ranges of days, at most 92 of them."""
+    if query.get("granularity") != "hourly":
+        return _range_is_answerable(query) and _breakdown_is_answerable(query)
+    daily = {**query, "granularity": "daily"}
+    first = _period(str(query.get("from", "")), first=True)
+    last = _period(str(query.get("to", query.get("from", ""))), first=False)
+    short = first is None or last is None or (last - first).days < 92
+    return _range_is_answerable(daily) and _breakdown_is_answerable(query) and short
+
+
+def _country_list_is_answerable(country: str, period: str) -> bool:
+    """An assigned country code, a day from 2021 that has settled or a month from 2021 that is complete."""
+    if country.upper() not in COUNTRY_CODES or period < "2021-01":
+        return False
+    return period <= LAST_SETTLED_DAY if len(period) == 10 else period <= LAST_COMPLETE_MONTH
 
 
 @schema.parametrize()

@@ -20,6 +20,7 @@ from tests.support.loopback import serving
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "wikimedia"
 PREFIX = "/api/rest_v1/metrics/pageviews/"
+METRICS = "/api/rest_v1/metrics/"
 BASE_URL = "https://wikimedia.test/api/rest_v1"
 
 NOT_FOUND_DETAIL = (
@@ -43,6 +44,8 @@ class Canned:
 
 
 Key = tuple[str, str, str, str]  # project, access, agent, article
+Site = tuple[str, str, str]  # project, access, agent
+DevicesKey = tuple[str, str, str]  # project, access-site, granularity
 
 
 @dataclass
@@ -54,6 +57,21 @@ class FakeWikimedia:
     poisoned: dict[str, Canned] = field(default_factory=dict)
     """Titles whose per-article requests always get this answer instead of their data."""
     top: dict[tuple[str, str, str, str], list[dict[str, object]]] = field(default_factory=dict)
+    """Month lists (`all-days`) by project, access, year and month (`"2023"`, `"10"`)."""
+    top_days: dict[tuple[str, str, str, str, str], list[dict[str, object]]] = field(default_factory=dict)
+    """Day lists by project, access, year, month and day (`"05"`)."""
+    site_hourly: dict[Site, dict[dt.datetime, int]] = field(default_factory=lambda: defaultdict(dict))
+    site_daily: dict[Site, dict[dt.date, int]] = field(default_factory=lambda: defaultdict(dict))
+    site_monthly: dict[Site, dict[dt.date, int]] = field(default_factory=lambda: defaultdict(dict))
+    devices: dict[DevicesKey, dict[dt.date, tuple[int, int]]] = field(
+        default_factory=lambda: defaultdict(dict)
+    )
+    """(underestimate, offset) by day or month; `devices` is their sum."""
+    by_country: dict[tuple[str, str, str, str], list[dict[str, object]]] = field(default_factory=dict)
+    """Countries (`{"country", "views": "1000-9999", "views_ceil", "rank"}`) by project, access, year, month."""
+    per_country: dict[tuple[str, str, str, str, str], list[dict[str, object]]] = field(default_factory=dict)
+    """Articles (`{"article", "project", "views_ceil", "rank"}`) by country, access, year, month, day or
+    `all-days`."""
 
     # -- seeding -----------------------------------------------------------------------------------------
 
@@ -113,14 +131,23 @@ class FakeWikimedia:
         if not request.headers.get("user-agent"):
             return httpx.Response(403, text="Please set a user-agent and respect our robot policy.")
         raw = request.url.raw_path.decode("ascii").split("?")[0]
-        if not raw.startswith(PREFIX):
+        if not raw.startswith(METRICS):
             return _problem(404, "Invalid route", raw)
-        segments = [unquote(s) for s in raw[len(PREFIX) :].split("/")]
-        if segments[0] == "per-article" and len(segments) == 8:
-            return self._per_article(segments[1:], raw)
-        if segments[0] == "top" and len(segments) == 6:
-            return self._top(segments[1:], raw)
-        return _problem(404, "Invalid route", raw)
+        segments = [unquote(s) for s in raw[len(METRICS) :].split("/")]
+        route = (segments[0], segments[1] if len(segments) > 1 else "", len(segments))
+        handlers = {
+            ("pageviews", "per-article", 9): self._per_article,
+            ("pageviews", "top", 7): self._top,
+            ("pageviews", "aggregate", 8): self._aggregate,
+            ("pageviews", "top-by-country", 6): self._top_by_country,
+            ("pageviews", "top-per-country", 7): self._top_per_country,
+        }
+        if segments[0] == "unique-devices" and len(segments) == 6:
+            return self._unique_devices(segments[1:], raw)
+        handler = handlers.get(route)
+        if handler is None:
+            return _problem(404, "Invalid route", raw)
+        return handler(segments[2:], raw)
 
     def _per_article(self, segments: list[str], uri: str) -> httpx.Response:
         project, access, agent, article, granularity, start, end = segments
@@ -179,22 +206,107 @@ class FakeWikimedia:
 
     def _top(self, segments: list[str], uri: str) -> httpx.Response:
         project, access, year, month, day = segments
-        articles = self.top.get((project, access, year, month))
-        if day != "all-days" or articles is None:
+        project = project.lower().removesuffix(".org")
+        month, day = month.rjust(2, "0"), day if day == "all-days" else day.rjust(2, "0")
+        if day == "all-days":
+            articles = self.top.get((project, access, year, month))
+        else:
+            articles = self.top_days.get((project, access, year, month, day))
+        if articles is None:
             return _problem(404, NOT_FOUND_DETAIL, uri)
-        body = {
-            "items": [
-                {
-                    "project": project,
-                    "access": access,
-                    "year": year,
-                    "month": month,
-                    "day": day,
-                    "articles": articles,
-                }
-            ]
-        }
-        return httpx.Response(200, json=body)
+        item = {"project": project, "access": access, "year": year, "month": month, "day": day}
+        return _json({"items": [{**item, "articles": articles}]})
+
+    def _aggregate(self, segments: list[str], uri: str) -> httpx.Response:
+        project, access, agent, granularity, start, end = segments
+        project = project.lower().removesuffix(".org")
+        key = (project, access, agent)
+        hourly = granularity == "hourly"
+        try:
+            first, last = _instant(start, hourly), _instant(end, hourly)
+        except ValueError:
+            form = "YYYYMMDDHH" if hourly else "YYYYMMDD"
+            return _problem(400, f"start timestamp is invalid, must be a valid date in {form} format", uri)
+        if first > last:
+            return _problem(400, "start timestamp should be before the end timestamp", uri)
+        points: dict[dt.datetime, int]
+        if hourly:
+            points = {h: v for h, v in self.site_hourly.get(key, {}).items() if first <= h <= last}
+        elif granularity == "daily":
+            points = {
+                _midnight(d): v
+                for d, v in self.site_daily.get(key, {}).items()
+                if first.date() <= d <= last.date()
+            }
+        elif granularity == "monthly":
+            if not _contains_full_month(first.date(), last.date()):
+                return _problem(400, "no full months between dates", uri)
+            months = self.site_monthly.get(key, {})
+            points = {
+                _midnight(m): v for m, v in months.items() if first.date().replace(day=1) <= m <= last.date()
+            }
+        else:
+            return _problem(404, "Invalid route", uri)
+        if not points:
+            return _problem(404, NOT_FOUND_DETAIL, uri)
+        items = [
+            {
+                "project": project,
+                "access": access,
+                "agent": agent,
+                "granularity": granularity,
+                "timestamp": f"{when:%Y%m%d%H}",
+                "views": views,
+            }
+            for when, views in sorted(points.items())
+        ]
+        return _json({"items": items})
+
+    def _unique_devices(self, segments: list[str], uri: str) -> httpx.Response:
+        project, site, granularity, start, end = segments
+        project = project.lower().removesuffix(".org")
+        if granularity not in ("daily", "monthly"):
+            return _problem(400, "Invalid granularity", uri)
+        try:
+            first, last = _day(start), _day(end)
+        except ValueError:
+            return _problem(400, "start timestamp is invalid, must be a valid date in YYYYMMDD format", uri)
+        counts = self.devices.get((project, site, granularity), {})
+        found = {d: c for d, c in counts.items() if first <= d <= last}
+        if not found:
+            detail = NOT_FOUND_DETAIL.replace("not loaded yet. ", "not loaded yet.  ") + "."
+            return _problem(404, detail, uri)
+        items = [
+            {
+                "project": project,
+                "access-site": site,
+                "granularity": granularity,
+                "timestamp": f"{day:%Y%m%d}",
+                "devices": underestimate + offset,
+                "offset": offset,
+                "underestimate": underestimate,
+            }
+            for day, (underestimate, offset) in sorted(found.items())
+        ]
+        return _json({"items": items})
+
+    def _top_by_country(self, segments: list[str], uri: str) -> httpx.Response:
+        project, access, year, month = segments
+        project = project.lower().removesuffix(".org")
+        countries = self.by_country.get((project, access, year, month.rjust(2, "0")))
+        if countries is None:
+            return _problem(404, NOT_FOUND_DETAIL, uri)
+        item = {"project": project, "access": access, "year": year, "month": month.rjust(2, "0")}
+        return _json({"items": [{**item, "countries": countries}]})
+
+    def _top_per_country(self, segments: list[str], uri: str) -> httpx.Response:
+        country, access, year, month, day = segments
+        month, day = month.rjust(2, "0"), day if day == "all-days" else day.rjust(2, "0")
+        articles = self.per_country.get((country, access, year, month, day))
+        if articles is None:
+            return _problem(404, NOT_FOUND_DETAIL, uri)
+        item = {"country": country, "access": access, "year": year, "month": month, "day": day}
+        return _json({"items": [{**item, "articles": articles}]})
 
     # -- ways to reach it ------------------------------------------------------------------------------------
 
@@ -225,6 +337,28 @@ def _problem(status: int, detail: str, uri: str) -> httpx.Response:
     return httpx.Response(
         status, content=json.dumps(body).encode(), headers={"content-type": "application/problem+json"}
     )
+
+
+def _json(body: object) -> httpx.Response:
+    return httpx.Response(
+        200,
+        content=json.dumps(body, separators=(",", ":")).encode(),
+        headers={
+            "content-type": "application/json; charset=utf-8",
+            "cache-control": "s-maxage=14400, max-age=14400",
+        },
+    )
+
+
+def _instant(text: str, hourly: bool) -> dt.datetime:
+    """A start or end of an aggregate range: the hour counts only when hourly."""
+    day = _day(text)
+    hour = int(text[8:10]) if hourly and len(text) == 10 else 0
+    return dt.datetime(day.year, day.month, day.day, hour, tzinfo=dt.UTC)
+
+
+def _midnight(day: dt.date) -> dt.datetime:
+    return dt.datetime(day.year, day.month, day.day, tzinfo=dt.UTC)
 
 
 def _date(timestamp: str) -> dt.date:

@@ -10,6 +10,8 @@ from dataclasses import dataclass
 
 import msgspec
 
+from pageviews.application.mirror import MirrorService
+from pageviews.application.siteviews import SitesService
 from pageviews.domain.cache_policy import CacheHealth
 from pageviews.domain.errors import (
     InvalidBatch,
@@ -24,6 +26,7 @@ from pageviews.domain.errors import (
 )
 from pageviews.domain.freshness import Freshness
 from pageviews.domain.model import Access, Agent, Article, ArticleQuery, Fetched, Month, Project
+from pageviews.domain.non_articles import Exclude, is_article
 from pageviews.domain.page_series import LanguageRow, LanguageViews, RedirectViews
 from pageviews.domain.pages import (
     PAGE_FACTS_UNAVAILABLE,
@@ -321,15 +324,21 @@ class PageviewsService:
         complete = self._freshness.is_settled(periods.period_end(periods.last_start), now)
         return Series(query, periods, items, breakdown, stale, complete)
 
-    async def top(self, project: Project, access: Access, month: Month, limit: int) -> TopArticles:
-        """A complete month's most viewed articles, at most `limit` of them."""
+    async def top(
+        self, project: Project, access: Access, month: Month, limit: int, exclude: Exclude | None = None
+    ) -> TopArticles:
+        """A complete month's most viewed articles, at most `limit` of them (articles only, with
+        `exclude=non-articles`: Wikimedia's ranks are kept)."""
         check_limit(limit)
         now = self._clock.now()
         self._freshness.check_servable(month, now)
         if not self._freshness.is_complete(month, now):
             raise MonthNotComplete(f"{month} is not complete yet; top lists exist only for complete months")
         top = await self._top_source.top_articles(project, access, month)
-        return TopArticles(top.project, top.access, top.month, top.entries[:limit], top.stale)
+        entries = top.entries
+        if exclude is Exclude.NON_ARTICLES:
+            entries = tuple(entry for entry in entries if is_article(entry.article, project.name))
+        return TopArticles(top.project, top.access, top.month, entries[:limit], top.stale)
 
     async def batch(
         self,
@@ -573,3 +582,5 @@ class Services:
 
     pageviews: PageviewsService
     cache_health: Callable[[], Awaitable[CacheHealth]]
+    sites: SitesService
+    mirror: MirrorService

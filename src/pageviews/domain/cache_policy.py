@@ -9,8 +9,11 @@ import enum
 
 import msgspec
 
+from pageviews.domain.countries import Country
+from pageviews.domain.devices import DevicesQuery
 from pageviews.domain.freshness import Freshness
 from pageviews.domain.model import Access, Article, ArticleQuery, Granularity, Month, Project
+from pageviews.domain.siteviews import SiteQuery
 
 KEY_VERSION = "pv2"
 """Part of every key: bump it when the encoding of cached values changes, so old entries are never misread."""
@@ -107,3 +110,32 @@ def redirects_key(project: Project, page: Article, limit: int) -> str:
 
 def language_links_key(project: Project, page: Article) -> str:
     return f"{KEY_VERSION}|langlinks|{project.name}|{page.title}"
+
+
+def site_series(query: SiteQuery) -> str:
+    """A project's (or every project's) aggregate views, kept in blocks like an article's series."""
+    return f"aggregate|{query.project.name}|{query.access.value}|{query.agent.value}"
+
+
+def range_key(
+    series: str, granularity: str, first: dt.datetime | dt.date, last: dt.datetime | dt.date
+) -> str:
+    """A whole range kept as one entry: hours, unique devices, and monthly ranges that start or end inside a
+    month (Wikimedia sums only the days inside them). A range that has settled is final like a block."""
+    return f"{KEY_VERSION}|range|{granularity}|{first.isoformat()}|{last.isoformat()}|{series}"
+
+
+def devices_series(query: DevicesQuery) -> str:
+    return f"unique-devices|{query.project.name}|{query.site.value}"
+
+
+def top_day_key(project: Project, access: Access, day: dt.date) -> str:
+    return f"{KEY_VERSION}|top-day|{project.name}|{access.value}|{day.isoformat()}"
+
+
+def top_by_country_key(project: Project, access: Access, month: Month) -> str:
+    return f"{KEY_VERSION}|top-by-country|{project.name}|{access.value}|{month}"
+
+
+def top_per_country_key(country: Country, access: Access, month: Month, day: int | None) -> str:
+    return f"{KEY_VERSION}|top-per-country|{country.code}|{access.value}|{month}|{day or 'all-days'}"

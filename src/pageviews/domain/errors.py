@@ -81,6 +81,39 @@ class BeforeDataStart(InvalidInput):
     code = "before_data_start"
 
 
+class InvalidCountry(InvalidInput):
+    code = "invalid_country"
+
+
+class InvalidSite(InvalidInput):
+    """Unique devices are counted per site (`all-sites`, `desktop-site`, `mobile-site`), not per access."""
+
+    code = "invalid_site"
+
+
+class InvalidExclude(InvalidInput):
+    code = "invalid_exclude"
+
+
+class DayNotComplete(InvalidInput):
+    code = "day_not_complete"
+
+
+class WikimediaBadRequest(InvalidInput):
+    """The mirror of Wikimedia's API refuses what Wikimedia refuses, with Wikimedia's own status and detail."""
+
+    code = "wikimedia_bad_request"
+
+
+class WikimediaInvalidRoute(PageviewsError):
+    """A path of the mirror that fits none of Wikimedia's routes (Wikimedia's 404 `invalid route`)."""
+
+    code = "wikimedia_invalid_route"
+
+    def __init__(self, detail: str = "invalid route") -> None:
+        super().__init__(detail)
+
+
 class InvalidRequest(InvalidInput):
     """The request does not fit the API at all: a malformed body, a parameter of the wrong type."""
 

@@ -7,8 +7,11 @@ from collections.abc import Mapping, Sequence
 from typing import Protocol
 
 from pageviews.domain.cache_policy import CacheHealth, Entry
+from pageviews.domain.countries import Country, TopCountries, TopOfCountry
+from pageviews.domain.devices import DeviceCounts, DevicesQuery
 from pageviews.domain.model import Access, Article, ArticleQuery, Fetched, Granularity, Month, Project
 from pageviews.domain.pages import LanguageLink, Redirects, Resolved
+from pageviews.domain.siteviews import HourlyFetched, SiteQuery
 from pageviews.domain.top import TopArticles
 
 
@@ -46,6 +49,38 @@ class PageFacts(Protocol):
     async def language_links(self, project: Project, page: Article) -> tuple[LanguageLink, ...]:
         """The same page in the other languages of its family, as the page links them."""
         ...
+
+
+class SiteviewsSource(Protocol):
+    """Where a project's totals come from: aggregate views (per month, day or hour) and unique devices. Like
+    `PageviewsSource`: the points it has (zero periods may be absent), `NoData` when it has none."""
+
+    async def aggregate(
+        self, query: SiteQuery, granularity: Granularity, first: dt.date, last: dt.date
+    ) -> Fetched: ...
+
+    async def aggregate_hourly(
+        self, query: SiteQuery, first: dt.datetime, last: dt.datetime
+    ) -> HourlyFetched:
+        """The hours from the one starting at `first` to the one starting at `last`, inclusive."""
+        ...
+
+    async def unique_devices(
+        self, query: DevicesQuery, granularity: Granularity, first: dt.date, last: dt.date
+    ) -> DeviceCounts: ...
+
+
+class TopListsSource(Protocol):
+    """Where the other top lists come from: a day's top articles, a month's views by country, a country's top
+    articles of a day (`day`) or a month (`day` None). `NoData` when there is no such list."""
+
+    async def top_of_day(self, project: Project, access: Access, day: dt.date) -> TopArticles: ...
+
+    async def top_by_country(self, project: Project, access: Access, month: Month) -> TopCountries: ...
+
+    async def top_per_country(
+        self, country: Country, access: Access, month: Month, day: int | None
+    ) -> TopOfCountry: ...
 
 
 class Clock(Protocol):

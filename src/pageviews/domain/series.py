@@ -12,6 +12,7 @@ import datetime as dt
 import enum
 import re
 from collections.abc import Mapping, Sequence
+from typing import TypeVar
 
 import msgspec
 
@@ -40,6 +41,9 @@ MAX_DAYS = 1096
 """Range limits: 20 years of months (all the data there is), three years of days."""
 
 
+Q = TypeVar("Q", bound=msgspec.Struct)
+"""A query with an `access` and an `agent` (an article's, a project's)."""
+
 _DAY = re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})")
 
 
@@ -60,7 +64,7 @@ class Breakdown(enum.StrEnum):
             raise InvalidBreakdown("breakdown=access splits all-access; do not also filter by access")
         return breakdown
 
-    def parts(self, query: ArticleQuery) -> dict[str, ArticleQuery]:
+    def parts(self, query: Q) -> dict[str, Q]:
         """The queries whose views add up to the whole, by the name of each part."""
         if self is Breakdown.AGENT:
             agents = (Agent.USER, Agent.SPIDER, Agent.AUTOMATED)
@@ -68,7 +72,7 @@ class Breakdown(enum.StrEnum):
         accesses = (Access.DESKTOP, Access.MOBILE_WEB, Access.MOBILE_APP)
         return {a.value: msgspec.structs.replace(query, access=a) for a in accesses}
 
-    def whole(self, query: ArticleQuery) -> ArticleQuery:
+    def whole(self, query: Q) -> Q:
         if self is Breakdown.AGENT:
             return msgspec.structs.replace(query, agent=Agent.ALL)
         return msgspec.structs.replace(query, access=Access.ALL)

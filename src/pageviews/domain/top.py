@@ -25,6 +25,8 @@ class TopArticles(msgspec.Struct, frozen=True):
     month: Month
     entries: tuple[TopEntry, ...]
     stale: bool = False
+    day: int | None = None
+    """The day of `month` the list is of; None for the whole month's."""
 
 
 _WHOLE_NUMBER = re.compile(r"-?(?:0|[1-9][0-9]{0,6})")

@@ -16,7 +16,9 @@ from litestar.di import Provide
 
 from pageviews.adapters.inbound.http.batch import batch
 from pageviews.adapters.inbound.http.conditional import ETagMiddleware, RememberVary, merge_vary
+from pageviews.adapters.inbound.http.countries import top_by_country, top_per_country
 from pageviews.adapters.inbound.http.docs import docs_assets_router, openapi_config
+from pageviews.adapters.inbound.http.mirror import MIRROR_ROUTES
 from pageviews.adapters.inbound.http.monthly import monthly_view_count
 from pageviews.adapters.inbound.http.observed import Observed
 from pageviews.adapters.inbound.http.openapi import ClosedStructSchemaPlugin
@@ -36,8 +38,11 @@ from pageviews.adapters.inbound.http.serving import (
     response_cache_of,
     serving_of,
 )
+from pageviews.adapters.inbound.http.siteviews import siteviews, unique_devices
 from pageviews.adapters.inbound.http.timeouts import DEFAULT_CLIENT_TIMEOUT, BoundedBody
 from pageviews.adapters.inbound.http.top import top
+from pageviews.application.mirror import MirrorService
+from pageviews.application.siteviews import SitesService
 from pageviews.application.use_cases import PageviewsService
 from pageviews.domain.cache_policy import CachePolicy
 from pageviews.observability.metrics import Metrics
@@ -56,6 +61,7 @@ ROUTES = [
     page,
     static_file,
 ]
+ROUTES += [siteviews, unique_devices, top_by_country, top_per_country, *MIRROR_ROUTES]
 
 
 def create_app(
@@ -80,6 +86,12 @@ def create_app(
     async def provide_service(state: State) -> PageviewsService:
         return serving_of(state).services.pageviews
 
+    async def provide_sites(state: State) -> SitesService:
+        return serving_of(state).services.sites
+
+    async def provide_mirror(state: State) -> MirrorService:
+        return serving_of(state).services.mirror
+
     async def provide_cache_policy(state: State) -> CachePolicy:
         return serving_of(state).cache_policy
 
@@ -94,6 +106,8 @@ def create_app(
         dependencies={
             "service": Provide(provide_service),
             "cache_policy": Provide(provide_cache_policy),
+            "sites": Provide(provide_sites),
+            "mirror": Provide(provide_mirror),
             "metrics": Provide(provide_metrics),
             "replay": Provide(provide_replay),
         },

@@ -14,8 +14,10 @@ from litestar.params import PathParameter, QueryParameter
 from pageviews.adapters.inbound.http import patterns
 from pageviews.domain.errors import InvalidParameter
 from pageviews.domain.model import Access, Agent, Granularity
+from pageviews.domain.non_articles import Exclude
 from pageviews.domain.pages import RedirectsChoice
 from pageviews.domain.series import Breakdown
+from pageviews.domain.top import DEFAULT_TOP, MAX_TOP
 
 ONE_STRING: dict[str, Any] = {"type": "string", "one_of": None}
 """For an optional query parameter: a query value is a string when it is there, never null."""
@@ -119,9 +121,9 @@ def query_names(handler: BaseRouteHandler) -> frozenset[str]:
     )
 
 
-ANY_QUERY = "pageviews.any_query"
-"""A handler's `opt` key: its endpoint ignores the query string, so no parameter is refused (the page at `/`,
-whose links may pick up `?utm_source=` and the like on the way)."""
+ANY_QUERY = "ignores_query"
+"""A handler's `opt` key: its endpoint ignores the query string, so no parameter is refused (the mirror, as
+Wikimedia does; the page at `/`, whose links may pick up `?utm_source=` and the like on the way)."""
 
 _TAKEN: dict[Any, frozenset[str]] = {}
 """By handler function (the same in every application built from the module's handlers)."""
@@ -131,9 +133,9 @@ async def refuse_unknown_parameters(request: Request[Any, Any, Any]) -> None:
     """A `before_request` hook: a misspelt or unknown query parameter, or one sent twice, is a 400 that names it
     (with the closest known name), never silently ignored."""
     handler = request.route_handler
-    if not getattr(handler.fn, "__module__", "").startswith("pageviews."):
-        return  # the docs and static files Litestar serves for us
-    if handler.opt.get(ANY_QUERY):
+    if not getattr(handler.fn, "__module__", "").startswith("pageviews.") or handler.opt.get(ANY_QUERY):
+        # The docs and static files Litestar serves for us; the mirror, which ignores them as Wikimedia does;
+        # the page, whose state is in the fragment.
         return
     taken = _TAKEN.get(handler.fn)
     if taken is None:
@@ -151,6 +153,27 @@ async def refuse_unknown_parameters(request: Request[Any, Any, Any]) -> None:
             )
 
 
+ExcludeQuery = Annotated[
+    str | None,
+    QueryParameter(
+        name="exclude",
+        description="`non-articles` drops the main page, `-` and pages of other namespaces (`Special:`, "
+        "`File:`, `User:`...), as Pageviews Analysis's Topviews does (the rule is in the README); ranks stay "
+        "Wikimedia's.",
+        schema_extra={**ONE_STRING, "enum": [e.value for e in Exclude]},
+        required=False,
+    ),
+]
+LimitQuery = Annotated[
+    str,
+    # Read as text and parsed by the domain: only a plain whole number is a limit (not 1e3 or 1.0), and a
+    # client gets the `invalid_limit` code for one out of bounds.
+    QueryParameter(
+        name="limit",
+        description=f"At most this many (1 to {MAX_TOP}).",
+        schema_extra={"type": "integer", "minimum": 1, "maximum": MAX_TOP, "default": DEFAULT_TOP},
+    ),
+]
 REDIRECTS_DESCRIPTION = (
     "How the title's views are counted. `exact` (the default): the title as asked, as Wikimedia counts it. "
     "`follow`: the page the title redirects to (`page.redirected_from` says so). `include`: the page plus "

@@ -46,3 +46,6 @@ PERIOD = f"^(?:{MONTH_TEXT}|{DAY_TEXT})$"
 _YEAR_AND_MONTH_NUMBER = f"(?:2015/(?:0?[7-9]|1[0-2])|{_YEAR}/(?:0?[1-9]|1[0-2]))"
 MONTHLY_PATH = f"^{TITLE_TEXT}/{_YEAR_AND_MONTH_NUMBER}$"
 """`{article}/{year}/{month}` of the original endpoint: four digits, and a month `1`..`12` padded or not."""
+
+COUNTRY = "^(?:[A-Za-z]{2})$"
+"""Two letters; the domain then checks the code is an ISO 3166-1 alpha-2 country (or XK)."""

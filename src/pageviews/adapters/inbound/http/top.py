@@ -19,12 +19,13 @@ from pageviews.adapters.inbound.http.negotiation import (
     representation,
 )
 from pageviews.adapters.inbound.http.openapi import documented_ok, error_responses
-from pageviews.adapters.inbound.http.parameters import AccessQuery, ProjectPath
+from pageviews.adapters.inbound.http.parameters import AccessQuery, ExcludeQuery, ProjectPath
 from pageviews.adapters.inbound.http.schemas import TopOut
 from pageviews.adapters.inbound.http.tables import top_table
 from pageviews.application.use_cases import PageviewsService
 from pageviews.domain.cache_policy import CachePolicy
 from pageviews.domain.model import Access, Month, Project
+from pageviews.domain.non_articles import Exclude
 from pageviews.domain.top import DEFAULT_TOP, MAX_TOP, parse_limit
 
 
@@ -46,7 +47,7 @@ from pageviews.domain.top import DEFAULT_TOP, MAX_TOP, parse_limit
     ),
     summary="A month's most viewed articles",
     description="The most viewed articles of a complete month (human traffic, as Wikimedia ranks them; ranks "
-    "may tie). `month` is `YYYY-MM`. Send `Accept: text/csv` for CSV (`rank,article,views`).",
+    "may tie); `exclude=non-articles` keeps articles only. `month` is `YYYY-MM`. Send `Accept: text/csv` for CSV (`rank,article,views`).",
     tags=["v1"],
     responses=error_responses(400, 404, 429, 500, 502, 503, 504),
 )
@@ -76,10 +77,11 @@ async def top(
         ),
     ] = str(DEFAULT_TOP),
     format: FormatQuery = None,
+    exclude: ExcludeQuery = None,
 ) -> Response[TopOut]:
     wanted = representation(request, format)
     parsed = Project.parse(project), Access.parse(access), Month.parse(month), parse_limit(limit)
-    found = await service.top(*parsed)
+    found = await service.top(*parsed, exclude=None if exclude is None else Exclude.parse(exclude))
     answer = TopOut.of(found)
     # Top lists exist for complete months only.
     headers = negotiated(cache_headers(cache_policy, complete=True, stale=found.stale))

@@ -1,0 +1,310 @@
+"""A drop-in mirror of Wikimedia's pageviews REST API under `/api/rest_v1/metrics/`: a client of Wikimedia's
+API (python-mwviews, pageviewapi, R's pageviews, plain HTTP) changes only the host.
+
+Same paths and grammar (`mirror_grammar.py`), the same bodies (`mirror_schemas.py`: what Wikimedia reports, no
+zero-filling, the title as the client sent it, no redirects followed), Wikimedia's statuses and error bodies for
+its own errors; answered from the service's caches, with its coalescing, resilience, rate limit and HTTP caching
+headers. Failures of Wikimedia itself keep Wikimedia's error shape with the service's status (502, 503 with
+`Retry-After`, 504). Query strings are ignored, as Wikimedia ignores them.
+
+The paths are not in the OpenAPI document: their contract is Wikimedia's own (https://wikimedia.org/api/rest_v1/),
+and a title is split from the raw path before decoding, which an OpenAPI path parameter cannot state."""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections.abc import Awaitable, Callable, Sequence
+from http import HTTPStatus
+from typing import Any
+
+import msgspec
+from litestar import Request, Response, get
+from litestar.di import NamedDependency
+from litestar.enums import MediaType
+
+from pageviews.adapters.inbound.http import mirror_grammar as grammar
+from pageviews.adapters.inbound.http.conditional import cache_headers
+from pageviews.adapters.inbound.http.mirror_schemas import (
+    AggregateItem,
+    ArticleItem,
+    ByCountryItem,
+    CountryArticleOut,
+    CountryOut,
+    DevicesItem,
+    PerCountryItem,
+    TopArticleOut,
+    TopItem,
+    WikimediaProblem,
+)
+from pageviews.adapters.inbound.http.problems import PROBLEM_MEDIA_TYPE, status_of
+from pageviews.application.mirror import MirrorService
+from pageviews.domain.cache_policy import CachePolicy
+from pageviews.domain.countries import COUNTRY_CODES, Country
+from pageviews.domain.devices import AccessSite, DevicesQuery
+from pageviews.domain.errors import (
+    NoData,
+    PageviewsError,
+    UpstreamUnavailable,
+    WikimediaBadRequest,
+    WikimediaInvalidRoute,
+)
+from pageviews.domain.model import Article, ArticleQuery, DataPoint, Granularity, Month
+from pageviews.domain.siteviews import HOUR, SiteQuery
+
+NOT_FOUND_DETAIL = (
+    "The date(s) you used are valid, but we either do not have data for those date(s), or the project you "
+    "asked for is not loaded yet. Please check documentation for more information"
+)
+"""Wikimedia's own 404 text (AQS 2), word for word: clients match it."""
+
+_encoder = msgspec.json.Encoder()
+Answer = Callable[[], Awaitable[tuple[list[Any], bool, bool]]]
+"""Produces the items, whether they are final (`complete`) and whether they are `stale`."""
+
+_IGNORES_QUERY = {"ignores_query": True}
+
+
+async def _answered(
+    request: Request[Any, Any, Any], cache_policy: CachePolicy, answer: Answer
+) -> Response[bytes]:
+    try:
+        items, complete, stale = await answer()
+    except PageviewsError as error:
+        return _problem(error, grammar.uri(_raw(request)))
+    body = _encoder.encode({"items": items})
+    return Response(body, media_type=MediaType.JSON, headers=cache_headers(cache_policy, complete, stale))
+
+
+def _problem(error: PageviewsError, uri: str) -> Response[bytes]:
+    if isinstance(error, NoData):
+        status, detail = 404, NOT_FOUND_DETAIL
+    elif isinstance(error, WikimediaInvalidRoute):
+        status, detail = 404, error.detail
+    else:
+        status, detail = status_of(error), error.detail
+    body = WikimediaProblem(detail, "get", status, HTTPStatus(status).phrase, "about:blank", uri)
+    headers = (
+        {"Retry-After": str(math.ceil(error.retry_after))} if isinstance(error, UpstreamUnavailable) else {}
+    )
+    return Response(_encoder.encode(body), status_code=status, media_type=PROBLEM_MEDIA_TYPE, headers=headers)
+
+
+def _raw(request: Request[Any, Any, Any]) -> bytes:
+    """The path as the client sent it, still percent-encoded (without a query, which some servers leave on)."""
+    raw: bytes = request.scope.get("raw_path") or request.scope["path"].encode()
+    return raw.partition(b"?")[0]
+
+
+def _settled(cache_policy: CachePolicy, end: dt.datetime, now: dt.datetime) -> bool:
+    return cache_policy.freshness.is_settled(end, now)
+
+
+def _stamp(day: dt.date) -> str:
+    return f"{day:%Y%m%d}00"
+
+
+def _sorted(points: Sequence[DataPoint]) -> list[DataPoint]:
+    return sorted(points, key=lambda point: point.period)
+
+
+@get("/api/rest_v1/metrics/pageviews/per-article/{rest:path}", include_in_schema=False, opt=_IGNORES_QUERY)
+async def per_article(
+    request: Request[Any, Any, Any],
+    mirror: NamedDependency[MirrorService],
+    cache_policy: NamedDependency[CachePolicy],
+) -> Response[bytes]:
+    async def answer() -> tuple[list[Any], bool, bool]:
+        parts = grammar.segments(_raw(request), b"/metrics/pageviews/per-article/")
+        project, access, agent, title, granularity, start, end = grammar.exactly(parts, 7)
+        parsed_project, parsed_access, parsed_agent = (
+            grammar.project(project),
+            grammar.access(access),
+            grammar.agent(agent),
+        )
+        periods = Granularity(grammar.granularity(granularity, ["daily", "monthly"]))
+        first, last = grammar.days(start, end)
+        article = title.replace(" ", "_")
+        if "\ufffd" in article:
+            raise NoData()
+        query = ArticleQuery(parsed_project, Article(article), parsed_access, parsed_agent)
+        fetched = await mirror.per_article(query, periods, first, last)
+        items = [
+            ArticleItem(parsed_project.name, article, periods.value, _stamp(p.period), access, agent, p.views)
+            for p in _sorted(fetched.points)
+        ]
+        return items, _settled(cache_policy, periods.end_of(last), mirror.now()), fetched.stale
+
+    return await _answered(request, cache_policy, answer)
+
+
+@get("/api/rest_v1/metrics/pageviews/aggregate/{rest:path}", include_in_schema=False, opt=_IGNORES_QUERY)
+async def aggregate(
+    request: Request[Any, Any, Any],
+    mirror: NamedDependency[MirrorService],
+    cache_policy: NamedDependency[CachePolicy],
+) -> Response[bytes]:
+    async def answer() -> tuple[list[Any], bool, bool]:
+        parts = grammar.segments(_raw(request), b"/metrics/pageviews/aggregate/")
+        project, access, agent, granularity, start, end = grammar.exactly(parts, 6)
+        query = SiteQuery(grammar.project(project), grammar.access(access), grammar.agent(agent))
+        grammar.granularity(granularity, ["daily", "hourly", "monthly"])
+        name = query.project.name
+        if granularity == "hourly":
+            first_hour, last_hour = grammar.hours(start, end)
+            hourly = await mirror.aggregate_hourly(query, first_hour, last_hour)
+            items = [
+                AggregateItem(name, access, agent, granularity, f"{p.period:%Y%m%d%H}", p.views)
+                for p in sorted(hourly.points, key=lambda p: p.period)
+            ]
+            end_of = last_hour + HOUR
+            return items, _settled(cache_policy, end_of, mirror.now()), hourly.stale
+        periods = Granularity(granularity)
+        first, last = grammar.days(start, end)
+        fetched = await mirror.aggregate(query, periods, first, last)
+        items = [
+            AggregateItem(name, access, agent, granularity, _stamp(p.period), p.views)
+            for p in _sorted(fetched.points)
+        ]
+        return items, _settled(cache_policy, periods.end_of(last), mirror.now()), fetched.stale
+
+    return await _answered(request, cache_policy, answer)
+
+
+@get("/api/rest_v1/metrics/unique-devices/{rest:path}", include_in_schema=False, opt=_IGNORES_QUERY)
+async def unique_devices(
+    request: Request[Any, Any, Any],
+    mirror: NamedDependency[MirrorService],
+    cache_policy: NamedDependency[CachePolicy],
+) -> Response[bytes]:
+    async def answer() -> tuple[list[Any], bool, bool]:
+        parts = grammar.segments(_raw(request), b"/metrics/unique-devices/")
+        project, site, granularity, start, end = grammar.exactly(parts, 5)
+        parsed_project = grammar.project(project)
+        if site not in {s.value for s in AccessSite}:
+            raise WikimediaBadRequest("Invalid access-site")
+        if granularity not in ("daily", "monthly"):
+            raise WikimediaBadRequest("Invalid granularity")
+        periods = Granularity(granularity)
+        first, last = grammar.days(start, end)
+        query = DevicesQuery(parsed_project, AccessSite(site))
+        counts = await mirror.unique_devices(query, periods, first, last)
+        items = [
+            DevicesItem(
+                parsed_project.name,
+                site,
+                granularity,
+                f"{c.period:%Y%m%d}",
+                c.devices,
+                c.offset,
+                c.underestimate,
+            )
+            for c in sorted(counts.points, key=lambda c: c.period)
+        ]
+        return items, _settled(cache_policy, periods.end_of(last), mirror.now()), counts.stale
+
+    return await _answered(request, cache_policy, answer)
+
+
+def _list_end(month: Month, day: int | None) -> dt.datetime:
+    return month.end() if day is None else Granularity.DAILY.end_of(dt.date(month.year, month.month, day))
+
+
+def _day_text(day: int | None) -> str:
+    return "all-days" if day is None else f"{day:02d}"
+
+
+@get("/api/rest_v1/metrics/pageviews/top/{rest:path}", include_in_schema=False, opt=_IGNORES_QUERY)
+async def top(
+    request: Request[Any, Any, Any],
+    mirror: NamedDependency[MirrorService],
+    cache_policy: NamedDependency[CachePolicy],
+) -> Response[bytes]:
+    async def answer() -> tuple[list[Any], bool, bool]:
+        parts = grammar.segments(_raw(request), b"/metrics/pageviews/top/")
+        project, access, year, month, day = grammar.exactly(parts, 5)
+        parsed_project, parsed_access = grammar.project(project), grammar.access(access)
+        parsed_month, parsed_day = grammar.month_and_day(year, month, day, all_days=True)
+        found = await mirror.top(parsed_project, parsed_access, parsed_month, parsed_day)
+        articles = [TopArticleOut(e.article, e.views, e.rank) for e in found.entries]
+        item = TopItem(
+            parsed_project.name,
+            access,
+            f"{parsed_month.year:04d}",
+            f"{parsed_month.month:02d}",
+            _day_text(parsed_day),
+            articles,
+        )
+        complete = _settled(cache_policy, _list_end(parsed_month, parsed_day), mirror.now())
+        return [item], complete, found.stale
+
+    return await _answered(request, cache_policy, answer)
+
+
+@get("/api/rest_v1/metrics/pageviews/top-by-country/{rest:path}", include_in_schema=False, opt=_IGNORES_QUERY)
+async def top_by_country(
+    request: Request[Any, Any, Any],
+    mirror: NamedDependency[MirrorService],
+    cache_policy: NamedDependency[CachePolicy],
+) -> Response[bytes]:
+    async def answer() -> tuple[list[Any], bool, bool]:
+        parts = grammar.segments(_raw(request), b"/metrics/pageviews/top-by-country/")
+        project, access, year, month = grammar.exactly(parts, 4)
+        parsed_project, parsed_access = grammar.project(project), grammar.access(access)
+        parsed_month, _ = grammar.month_and_day(year, month, None, all_days=False)
+        found = await mirror.top_by_country(parsed_project, parsed_access, parsed_month)
+        countries = [CountryOut(c.country, c.views, c.rank, c.views_ceil) for c in found.entries]
+        item = ByCountryItem(
+            parsed_project.name, access, f"{parsed_month.year:04d}", f"{parsed_month.month:02d}", countries
+        )
+        return [item], _settled(cache_policy, parsed_month.end(), mirror.now()), found.stale
+
+    return await _answered(request, cache_policy, answer)
+
+
+@get(
+    "/api/rest_v1/metrics/pageviews/top-per-country/{rest:path}", include_in_schema=False, opt=_IGNORES_QUERY
+)
+async def top_per_country(
+    request: Request[Any, Any, Any],
+    mirror: NamedDependency[MirrorService],
+    cache_policy: NamedDependency[CachePolicy],
+) -> Response[bytes]:
+    async def answer() -> tuple[list[Any], bool, bool]:
+        parts = grammar.segments(_raw(request), b"/metrics/pageviews/top-per-country/")
+        country, access, year, month, day = grammar.exactly(parts, 5)
+        parsed_access = grammar.access(access)
+        parsed_month, parsed_day = grammar.month_and_day(year, month, day, all_days=True)
+        if country.upper() not in COUNTRY_CODES:
+            raise NoData()  # Wikimedia has lists only for the countries geolocation names
+        found = await mirror.top_per_country(Country(country), parsed_access, parsed_month, parsed_day)
+        articles = [CountryArticleOut(a.article, a.project, a.views_ceil, a.rank) for a in found.entries]
+        item = PerCountryItem(
+            country,
+            access,
+            f"{parsed_month.year:04d}",
+            f"{parsed_month.month:02d}",
+            _day_text(parsed_day),
+            articles,
+        )
+        complete = _settled(cache_policy, _list_end(parsed_month, parsed_day), mirror.now())
+        return [item], complete, found.stale
+
+    return await _answered(request, cache_policy, answer)
+
+
+@get(
+    [
+        "/api/rest_v1/{rest:path}",
+        "/api/rest_v1/metrics/{rest:path}",
+        "/api/rest_v1/metrics/pageviews/{rest:path}",
+    ],
+    include_in_schema=False,
+    opt=_IGNORES_QUERY,
+)
+async def invalid_route(request: Request[Any, Any, Any]) -> Response[bytes]:
+    """Every other path under the mirror: Wikimedia's 404 `invalid route`."""
+    return _problem(WikimediaInvalidRoute(), grammar.uri(_raw(request)))
+
+
+MIRROR_ROUTES = [per_article, aggregate, unique_devices, top, top_by_country, top_per_country, invalid_route]

@@ -1,0 +1,146 @@
+"""The use cases of the Wikimedia-compatible mirror: Wikimedia's answers, as Wikimedia gives them (the points
+it reports, no zero-filling, no title normalisation, no redirects), from the same caches as everything else.
+
+Only what can have data is asked upstream: a range is clipped to the days between `MIRROR_FLOOR` (no pageview
+data exists before) and today, which also bounds what any request can cost; a range with nothing left is
+Wikimedia's "no data" without asking it."""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+from collections.abc import Awaitable, Callable
+
+from pageviews.application.cached_metrics import MetricsSource
+from pageviews.application.cached_sources import Memo
+from pageviews.domain.cache_policy import article_series, range_key, site_series
+from pageviews.domain.countries import Country, TopCountries, TopOfCountry
+from pageviews.domain.devices import DeviceCounts, DevicesQuery
+from pageviews.domain.errors import NoData, WikimediaBadRequest
+from pageviews.domain.model import Access, ArticleQuery, Fetched, Granularity, Month, Project
+from pageviews.domain.ports import Clock, PageviewsSource, TopArticlesSource
+from pageviews.domain.siteviews import HOUR, HourlyFetched, SiteQuery
+from pageviews.domain.top import TopArticles
+
+MIRROR_FLOOR = dt.date(2015, 5, 1)
+"""The first day any pageview data exists (Wikimedia's hourly pageview table starts on May 1st, 2015)."""
+
+_Fetch = Callable[[dt.date, dt.date], Awaitable[Fetched]]
+
+MAX_MIRROR_HOURS = 366 * 24
+"""The mirror's own bound on an hourly range, after clipping: a year of hours."""
+
+
+def has_full_month(first: dt.date, last: dt.date) -> bool:
+    """Whether `first..last` contains a whole calendar month (Wikimedia's monthly ranges must)."""
+    month = Month.of(first) if first.day == 1 else Month.of(first).next()
+    return month.last_day <= last
+
+
+class MirrorService:
+    def __init__(
+        self,
+        pageviews: PageviewsSource,
+        top: TopArticlesSource,
+        metrics: MetricsSource,
+        ranges: Memo[Fetched],
+        clock: Clock,
+    ) -> None:
+        self._pageviews = pageviews
+        self._top = top
+        self._metrics = metrics
+        self._ranges = ranges
+        self._clock = clock
+
+    def now(self) -> dt.datetime:
+        return self._clock.now().astimezone(dt.UTC)
+
+    def today(self) -> dt.date:
+        return self.now().date()
+
+    async def per_article(
+        self, query: ArticleQuery, granularity: Granularity, first: dt.date, last: dt.date
+    ) -> Fetched:
+        async def fetch(first: dt.date, last: dt.date) -> Fetched:
+            return await self._pageviews.per_article(query, granularity, first, last)
+
+        return await self._series(article_series(query), granularity, first, last, fetch)
+
+    async def aggregate(
+        self, query: SiteQuery, granularity: Granularity, first: dt.date, last: dt.date
+    ) -> Fetched:
+        async def fetch(first: dt.date, last: dt.date) -> Fetched:
+            return await self._metrics.aggregate(query, granularity, first, last)
+
+        return await self._series(site_series(query), granularity, first, last, fetch)
+
+    async def aggregate_hourly(
+        self, query: SiteQuery, first: dt.datetime, last: dt.datetime
+    ) -> HourlyFetched:
+        floor = dt.datetime.combine(MIRROR_FLOOR, dt.time(), tzinfo=dt.UTC)
+        current = self.now().replace(minute=0, second=0, microsecond=0)
+        first, last = max(first, floor), min(last, current)
+        if first > last:
+            raise NoData()
+        if (last - first) / HOUR >= MAX_MIRROR_HOURS:
+            raise WikimediaBadRequest(
+                f"an hourly range covers at most {MAX_MIRROR_HOURS} hours on this mirror"
+            )
+        return await self._metrics.aggregate_hourly(query, first, last)
+
+    async def unique_devices(
+        self, query: DevicesQuery, granularity: Granularity, first: dt.date, last: dt.date
+    ) -> DeviceCounts:
+        first, last = self._clipped(first, last)
+        return await self._metrics.unique_devices(query, granularity, first, last)
+
+    async def top(self, project: Project, access: Access, month: Month, day: int | None) -> TopArticles:
+        self._check_has_data(month, day)
+        if day is None:
+            return await self._top.top_articles(project, access, month)
+        return await self._metrics.top_of_day(project, access, dt.date(month.year, month.month, day))
+
+    async def top_by_country(self, project: Project, access: Access, month: Month) -> TopCountries:
+        self._check_has_data(month, None)
+        return await self._metrics.top_by_country(project, access, month)
+
+    async def top_per_country(
+        self, country: Country, access: Access, month: Month, day: int | None
+    ) -> TopOfCountry:
+        self._check_has_data(month, day)
+        return await self._metrics.top_per_country(country, access, month, day)
+
+    def _check_has_data(self, month: Month, day: int | None) -> None:
+        first = month.first_day if day is None else dt.date(month.year, month.month, day)
+        if first < Month.of(MIRROR_FLOOR).first_day or first > self.today():
+            raise NoData()
+
+    def _clipped(self, first: dt.date, last: dt.date) -> tuple[dt.date, dt.date]:
+        first, last = max(first, MIRROR_FLOOR), min(last, self.today())
+        if first > last:
+            raise NoData()
+        return first, last
+
+    async def _series(
+        self, series: str, granularity: Granularity, first: dt.date, last: dt.date, fetch: _Fetch
+    ) -> Fetched:
+        """Daily ranges and whole-month monthly ranges from the blocks behind `fetch`; a monthly range that starts or
+        ends inside a month is Wikimedia's sum of the days inside it, kept as a range of its own."""
+        if granularity is Granularity.MONTHLY and not has_full_month(first, last):
+            raise WikimediaBadRequest("no full months between dates")
+        whole_months = first.day == 1 and (
+            last.day == calendar.monthrange(last.year, last.month)[1] or last >= self.today()
+        )
+        if granularity is Granularity.DAILY or whole_months:
+            clipped = self._clipped(
+                Month.of(first).first_day if granularity is Granularity.MONTHLY else first, last
+            )
+            return await fetch(*clipped)
+        clipped = self._clipped(first, last)
+        key = range_key(series, granularity.value, *clipped)
+
+        async def whole() -> Fetched:
+            return await fetch(*clipped)
+
+        found, stale = await self._ranges.get(key, Granularity.DAILY.end_of(clipped[1]), whole)
+        return Fetched(found.points, stale=stale or found.stale)
