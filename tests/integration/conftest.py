@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from litestar import Litestar
 from litestar.testing import TestClient
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
 
 from tests.support.app import container_for, serve
 from tests.support.browser import chromium_path, launch, seed_demo, seed_demo_wikis
@@ -91,14 +91,22 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
             yield server.base_url
 
 
-@pytest.fixture
-def page(browser: Browser, site: str) -> Iterator[Page]:
-    """A fresh tab (its own context: no state from another test) at a desktop's size; the test fails if the
-    page breaks its Content-Security-Policy or throws."""
+@pytest.fixture(scope="session")
+def browsing(browser: Browser, site: str) -> Iterator[BrowserContext]:
+    """One browser context for the tests' tabs (a context costs half a second; the page keeps nothing in
+    it but the HTTP cache: its state is the URL)."""
     context = browser.new_context(
         base_url=site, viewport={"width": 1280, "height": 900}, reduced_motion="reduce"
     )
-    tab = context.new_page()
+    yield context
+    context.close()
+
+
+@pytest.fixture
+def page(browsing: BrowserContext) -> Iterator[Page]:
+    """A fresh tab at a desktop's size; the test fails if the page breaks its Content-Security-Policy, throws,
+    or misses one of its own files."""
+    tab = browsing.new_page()
     broken: list[str] = []
     tab.on("pageerror", lambda error: broken.append(f"uncaught: {error}"))
     tab.on(
@@ -118,5 +126,5 @@ def page(browser: Browser, site: str) -> Iterator[Page]:
         ),
     )
     yield tab
-    context.close()
+    tab.close()
     assert [] == broken
