@@ -18,7 +18,6 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from playwright.sync_api import sync_playwright  # noqa: E402
-
 from tests.support.browser import chromium_path, launch, seed_demo, seed_demo_wikis  # noqa: E402
 from tests.support.fake_mediawiki import FakeMediaWiki  # noqa: E402
 from tests.support.fake_wikimedia import FakeWikimedia  # noqa: E402
@@ -28,7 +27,9 @@ VIEW = "#view=compare&article=Albert_Einstein&article=Marie_Curie&article=Isaac_
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--out", type=Path, default=ROOT / "docs" / "page.png")
     parser.add_argument("--width", type=int, default=1200)
     parser.add_argument("--height", type=int, default=1240)
@@ -43,9 +44,14 @@ def main() -> int:
     seed_demo_wikis(wikis)
     with tempfile.TemporaryDirectory() as scratch, fake.serve() as upstream, wikis.serve() as mediawiki:
         settings = {"PAGEVIEWS_WIKIMEDIA_URL": upstream, "PAGEVIEWS_MEDIAWIKI_URL": mediawiki}
-        with running_server(Path(scratch) / "server.log", settings) as server, sync_playwright() as playwright:
+        with (
+            running_server(Path(scratch) / "server.log", settings) as server,
+            sync_playwright() as playwright,
+        ):
             browser = launch(playwright, executable)
-            page = browser.new_page(viewport={"width": args.width, "height": args.height}, reduced_motion="reduce")
+            page = browser.new_page(
+                viewport={"width": args.width, "height": args.height}, reduced_motion="reduce"
+            )
             page.goto(f"{server.base_url}/{args.view}")
             page.locator("section.view:not([hidden]) .results:not([hidden]):not([aria-busy])").wait_for()
             args.out.parent.mkdir(parents=True, exist_ok=True)
