@@ -264,7 +264,9 @@ class Container(containers.DeclarativeContainer):
         clock=clock,
         observe=metrics.provided.cache_lookup,
     )
-    sites = providers.Singleton(SitesService, metrics=cached_metrics, clock=clock, freshness=freshness)
+    sites = providers.Singleton(
+        SitesService, metrics=cached_metrics, clock=clock, freshness=freshness, page_facts=page_facts
+    )
     mirror_ranges = providers.Singleton(
         Memo[Fetched],
         Fetched,

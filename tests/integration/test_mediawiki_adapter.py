@@ -305,3 +305,17 @@ def test_every_recorded_body_is_a_fixture_of_the_fake() -> None:
         "mediawiki-prop-redirects-page2.json",
         "mediawiki-prop-langlinks.json",
     }
+
+
+async def test_a_wikis_main_page_and_namespace_names_come_from_its_siteinfo(
+    facts: MediaWikiPageFacts, wiki: FakeMediaWiki
+) -> None:
+    site = wiki.wiki("de.wikipedia.org")
+    site.main_page = "Wikipedia:Hauptseite"
+    site.local_namespaces = {2: "Benutzer", 14: "Kategorie"}
+    info = await facts.site_info(Project("de.wikipedia"))
+    assert "Wikipedia:Hauptseite" == info.main_page
+    assert {"benutzer", "user", "kategorie", "category", "image"} <= info.namespaces
+    assert "" not in info.namespaces
+    assert "siteinfo" == wiki.asked()[0]["meta"]
+    assert "titles" not in wiki.asked()[0]

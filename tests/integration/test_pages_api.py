@@ -305,3 +305,42 @@ def test_the_new_answers_and_their_problems_are_documented(openapi: dict[str, An
         responses = openapi["paths"][path]["get"]["responses"]
         assert {"200", "400", "404", "502", "503", "504"} <= responses.keys()
         assert "text/csv" in responses["200"]["content"]
+
+
+# -- what a wiki says of itself: its main page and namespaces -------------------------------------------------------
+
+
+@pytest.fixture
+def esperanto(seeded: FakeWikimedia, wiki: FakeMediaWiki) -> FakeMediaWiki:
+    """eo.wikipedia, which the service's tables do not know: its main page and local namespace names come
+    from its siteinfo only."""
+    site = wiki.wiki("eo.wikipedia.org")
+    site.main_page = "Vikipedio:Ĉefpaĝo"
+    site.local_namespaces = {2: "Uzanto", 4: "Vikipedio", -1: "Speciala"}
+    seeded.top[("eo.wikipedia", "all-access", "2023", "10")] = [
+        {"article": title, "views": 1000 - rank, "rank": rank}
+        for rank, title in enumerate(
+            ["Vikipedio:Ĉefpaĝo", "Speciala:Serĉi", "Uzanto:Iu", "Esperanto"], start=1
+        )
+    ]
+    return wiki
+
+
+def test_non_articles_are_told_by_what_the_wiki_says_of_itself(
+    client: Client, esperanto: FakeMediaWiki
+) -> None:
+    body = json_of(client.get("/v1/top/eo.wikipedia/2023-10", params={"exclude": "non-articles"}))
+    assert [(4, "Esperanto")] == [(item["rank"], item["article"]) for item in body["items"]]
+    assert [{"meta": "siteinfo"}] == [
+        {"meta": params["meta"]} for params in esperanto.asked() if params.get("meta") == "siteinfo"
+    ]
+
+
+def test_with_the_wiki_down_non_articles_are_told_by_the_tables(
+    client: Client, esperanto: FakeMediaWiki
+) -> None:
+    esperanto.down = True
+    body = json_of(client.get("/v1/top/eo.wikipedia/2023-10", params={"exclude": "non-articles"}))
+    assert ["Vikipedio:Ĉefpaĝo", "Speciala:Serĉi", "Uzanto:Iu", "Esperanto"] == [
+        i["article"] for i in body["items"]
+    ]

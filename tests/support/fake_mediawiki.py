@@ -62,6 +62,9 @@ class Wiki:
     """Redirect title -> (target title, fragment)."""
     language_links: dict[str, list[dict[str, str]]] = field(default_factory=dict)
     capitalises: bool = True
+    main_page: str = "Main Page"
+    local_namespaces: dict[int, str] = field(default_factory=dict)
+    """Namespace names in the wiki's language, by number (siteinfo gives them, the canonical ones as well)."""
 
 
 @dataclass
@@ -155,6 +158,8 @@ class FakeMediaWiki:
             )
         if params.get("format") != "json" or params.get("action") != "query":
             return _error(host, "badvalue", 'Unrecognized value for parameter "action".')
+        if params.get("meta") == "siteinfo":
+            return self._siteinfo(self.wiki(host))
         titles = params["titles"].split("|") if "titles" in params else []
         if len(titles) > 50:
             return _error(
@@ -167,6 +172,26 @@ class FakeMediaWiki:
                 highlimit=500,
             )
         return self._query(self.wiki(host), host, titles, params)
+
+    def _siteinfo(self, wiki: Wiki) -> httpx.Response:
+        """`meta=siteinfo&siprop=general|namespaces|namespacealiases`, in formatversion 2's shape."""
+        namespaces: dict[str, Any] = {"0": {"id": 0, "case": "first-letter", "name": "", "content": True}}
+        for canonical, number in NAMESPACE_NUMBERS.items():
+            name = wiki.local_namespaces.get(number, canonical)
+            namespaces[str(number)] = {
+                "id": number,
+                "case": "first-letter",
+                "name": name,
+                "canonical": canonical,
+            }
+        aliases = [{"id": 6, "alias": "Image"}, {"id": 4, "alias": "WP"}]
+        general = {"mainpage": wiki.main_page, "sitename": "Wikipedia", "lang": "en"}
+        return _json(
+            {
+                "batchcomplete": True,
+                "query": {"general": general, "namespaces": namespaces, "namespacealiases": aliases},
+            }
+        )
 
     def _query(self, wiki: Wiki, host: str, titles: list[str], params: dict[str, str]) -> httpx.Response:
         query: dict[str, Any] = {}

@@ -17,7 +17,7 @@ from pageviews.domain.model import (
     Month,
     Project,
 )
-from pageviews.domain.pages import LanguageLink, PageStatus, Redirect, Redirects, Resolved, Target
+from pageviews.domain.pages import LanguageLink, PageStatus, Redirect, Redirects, Resolved, SiteInfo, Target
 from pageviews.domain.top import TopArticles
 
 
@@ -135,6 +135,7 @@ class FakePageFacts:
         self.redirects: dict[str, Target] = {}
         self.links: dict[str, list[LanguageLink]] = {}
         self.invalid: dict[str, str] = {}
+        self.sites: dict[str, SiteInfo] = {}
         self.calls: list[tuple[str, tuple[str, ...]]] = []
         self.error: Exception | None = None
 
@@ -176,6 +177,12 @@ class FakePageFacts:
         if self.error is not None:
             raise self.error
         return tuple(self.links.get(page.title, []))
+
+    async def site_info(self, project: Project) -> SiteInfo:
+        self.calls.append(("site_info", (project.name,)))
+        if self.error is not None:
+            raise self.error
+        return self.sites.get(project.name, SiteInfo("Main_Page", frozenset({"talk", "user", "special"})))
 
     def asked(self, method: str) -> list[tuple[str, ...]]:
         return [titles for name, titles in self.calls if name == method]

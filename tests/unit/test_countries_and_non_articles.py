@@ -14,6 +14,7 @@ from pageviews.application.mirror import has_full_month
 from pageviews.domain.countries import ISO_3166_ALPHA_2, Country, bucket_of
 from pageviews.domain.errors import InvalidCountry, InvalidExclude
 from pageviews.domain.non_articles import Exclude, is_article
+from pageviews.domain.pages import SiteInfo
 
 
 def test_the_written_country_list_is_pycountrys() -> None:
@@ -106,3 +107,25 @@ def test_exclude_takes_non_articles_only() -> None:
 )
 def test_a_monthly_range_must_hold_a_whole_month(first: str, last: str, full: bool) -> None:
     assert has_full_month(dt.date.fromisoformat(first), dt.date.fromisoformat(last)) is full
+
+
+ESPERANTO = SiteInfo("Vikipedio:Ĉefpaĝo", frozenset({"vikipedio", "uzanto", "speciala", "kategorio"}))
+"""eo.wikipedia as its siteinfo describes it (a wiki the tables do not know)."""
+
+
+@pytest.mark.parametrize(
+    "title", ["Vikipedio:Ĉefpaĝo", "Ĉefpaĝo", "Uzanto:Iu", "Speciala:Serĉi", "Kategorio:X"]
+)
+def test_what_a_wiki_says_of_itself_tells_its_non_articles(title: str) -> None:
+    assert not is_article(title, "eo.wikipedia", ESPERANTO)
+
+
+def test_without_what_the_wiki_says_a_wiki_the_tables_do_not_know_keeps_its_local_names() -> None:
+    assert is_article("Uzanto:Iu", "eo.wikipedia")
+
+
+@given(st.text(alphabet="abcĈĉ _-", min_size=1, max_size=20))
+def test_a_title_without_a_colon_is_an_article_whatever_the_wiki_says_unless_its_main_page(
+    title: str,
+) -> None:
+    assert is_article(title, "eo.wikipedia", ESPERANTO) or title in ("-", "Ĉefpaĝo", "Main_Page")

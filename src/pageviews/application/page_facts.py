@@ -13,9 +13,17 @@ from contextlib import suppress
 import msgspec
 
 from pageviews.application.cached_sources import UPSTREAM_FAILURES, Flights, Memo, Observe
-from pageviews.domain.cache_policy import CachePolicy, Entry, language_links_key, page_key, redirects_key
+from pageviews.domain.cache_policy import (
+    CachePolicy,
+    Entry,
+    language_links_key,
+    page_key,
+    redirects_key,
+    site_info_key,
+)
+from pageviews.domain.errors import InvalidProject
 from pageviews.domain.model import Article, Project
-from pageviews.domain.pages import LanguageLink, Redirects, Resolved
+from pageviews.domain.pages import LanguageLink, Redirects, Resolved, SiteInfo
 from pageviews.domain.ports import Cache, CacheUnavailable, Clock, PageFacts
 
 log = logging.getLogger(__name__)
@@ -32,6 +40,13 @@ class _LanguageLinks(msgspec.Struct, frozen=True):
     links: tuple[LanguageLink, ...]
 
 
+class _Site(msgspec.Struct, frozen=True):
+    """A `SiteInfo` as the cache keeps it (msgpack has no sets)."""
+
+    main_page: str
+    namespaces: tuple[str, ...]
+
+
 class CachedPageFacts:
     """`PageFacts` in front of another `PageFacts` (MediaWiki), with the cache."""
 
@@ -46,6 +61,7 @@ class CachedPageFacts:
         self._flights: Flights[Resolved] = Flights()
         self._redirects = Memo(Redirects, cache, self._policy, clock, observe)
         self._links = Memo(_LanguageLinks, cache, self._policy, clock, observe)
+        self._sites = Memo(_Site, cache, self._policy, clock, observe)
 
     async def resolve(self, project: Project, titles: Sequence[Article]) -> list[Resolved]:
         unique = list(dict.fromkeys(titles))
@@ -125,3 +141,27 @@ class CachedPageFacts:
             return await self._cache.get_many(keys)
         except CacheUnavailable:
             return [None] * len(keys)
+
+    async def site_info(self, project: Project) -> SiteInfo:
+        async def fetch() -> _Site:
+            found = await self._facts.site_info(project)
+            return _Site(found.main_page, tuple(sorted(found.namespaces)))
+
+        now = self._clock.now()
+        site, _ = await self._sites.get(site_info_key(project), now, fetch)
+        return SiteInfo(site.main_page, frozenset(site.namespaces))
+
+
+async def site_infos(page_facts: PageFacts | None, projects: Sequence[str]) -> list[SiteInfo | None]:
+    """What each wiki says of itself (for telling articles from other pages), None where it cannot be asked
+    (the rule then falls back to its tables): asked together, each answer cached like every page fact."""
+    if page_facts is None:
+        return [None] * len(projects)
+
+    async def one(name: str) -> SiteInfo | None:
+        try:
+            return await page_facts.site_info(Project.parse(name))
+        except (*UPSTREAM_FAILURES, InvalidProject):
+            return None
+
+    return list(await asyncio.gather(*(one(name) for name in projects)))

@@ -9,6 +9,7 @@ from collections.abc import Awaitable, Callable, Mapping
 from typing import TypeVar
 
 from pageviews.application.cached_metrics import MetricsSource
+from pageviews.application.page_facts import site_infos
 from pageviews.domain.countries import (
     TOP_BY_COUNTRY_START,
     TOP_PER_COUNTRY_START,
@@ -28,7 +29,7 @@ from pageviews.domain.errors import (
 from pageviews.domain.freshness import Freshness
 from pageviews.domain.model import Access, Fetched, Granularity, Month, Project
 from pageviews.domain.non_articles import Exclude, is_article
-from pageviews.domain.ports import Clock
+from pageviews.domain.ports import Clock, PageFacts
 from pageviews.domain.series import Breakdown, PeriodRange, build_items, checked_points
 from pageviews.domain.siteviews import (
     HOUR,
@@ -69,10 +70,13 @@ async def _parts(
 
 
 class SitesService:
-    def __init__(self, metrics: MetricsSource, clock: Clock, freshness: Freshness) -> None:
+    def __init__(
+        self, metrics: MetricsSource, clock: Clock, freshness: Freshness, page_facts: PageFacts | None = None
+    ) -> None:
         self._metrics = metrics
         self._clock = clock
         self._freshness = freshness
+        self._page_facts = page_facts
 
     def now(self) -> dt.datetime:
         return self._clock.now().astimezone(dt.UTC)
@@ -160,7 +164,9 @@ class SitesService:
         found = await self._metrics.top_per_country(country, access, month, day)
         entries = found.entries
         if exclude is Exclude.NON_ARTICLES:
-            entries = tuple(e for e in entries if is_article(e.article, e.project))
+            projects = sorted({e.project for e in entries})
+            sites = dict(zip(projects, await site_infos(self._page_facts, projects), strict=True))
+            entries = tuple(e for e in entries if is_article(e.article, e.project, sites[e.project]))
         return TopOfCountry(found.country, found.access, found.month, found.day, entries[:limit], found.stale)
 
     def _check_complete_month(self, month: Month, start: Month) -> None:

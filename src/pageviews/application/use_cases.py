@@ -11,6 +11,7 @@ from dataclasses import dataclass
 import msgspec
 
 from pageviews.application.mirror import MirrorService
+from pageviews.application.page_facts import site_infos
 from pageviews.application.siteviews import SitesService
 from pageviews.domain.cache_policy import CacheHealth
 from pageviews.domain.errors import (
@@ -337,7 +338,8 @@ class PageviewsService:
         top = await self._top_source.top_articles(project, access, month)
         entries = top.entries
         if exclude is Exclude.NON_ARTICLES:
-            entries = tuple(entry for entry in entries if is_article(entry.article, project.name))
+            (site,) = await site_infos(self._page_facts, [project.name])
+            entries = tuple(entry for entry in entries if is_article(entry.article, project.name, site))
         return TopArticles(top.project, top.access, top.month, entries[:limit], top.stale)
 
     async def batch(

@@ -139,3 +139,7 @@ def top_by_country_key(project: Project, access: Access, month: Month) -> str:
 
 def top_per_country_key(country: Country, access: Access, month: Month, day: int | None) -> str:
     return f"{KEY_VERSION}|top-per-country|{country.code}|{access.value}|{month}|{day or 'all-days'}"
+
+
+def site_info_key(project: Project) -> str:
+    return f"{KEY_VERSION}|siteinfo|{project.name}"

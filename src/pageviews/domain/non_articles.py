@@ -15,13 +15,15 @@ An entry is not an article when it is
 The tables are a snapshot (namespace names from MediaWiki's `languages/messages/Messages*.php` and Wikimedia's
 project names; main pages from each wiki's `MediaWiki:Mainpage`): a wiki not listed is judged by the canonical
 names, `Main_Page` and `-` only. Siteinfo (`meta=siteinfo&siprop=general|namespaces|namespacealiases`) is the
-exact source, once the service asks MediaWiki for page facts."""
+exact source: the use cases ask MediaWiki for it (cached like every page fact) and fall back to the tables only
+when it cannot be asked."""
 
 from __future__ import annotations
 
 import enum
 
 from pageviews.domain.errors import InvalidExclude
+from pageviews.domain.pages import SiteInfo
 
 CANONICAL_NAMESPACES = frozenset(
     {
@@ -291,16 +293,20 @@ def _key(text: str) -> str:
     return text.replace("_", " ").strip().casefold()
 
 
-def is_article(title: str, project: str) -> bool:
-    """Whether a top list's entry of `project` (`en.wikipedia`...) is an article (see the module docstring)."""
+def is_article(title: str, project: str, site: SiteInfo | None = None) -> bool:
+    """Whether a top list's entry of `project` (`en.wikipedia`...) is an article (see the module docstring):
+    by what the wiki says of itself (`site`, its siteinfo) when it is known, else by the tables."""
     if title == "-":
         return False
-    main_page = MAIN_PAGES.get(project, "Main_Page")
+    main_page = site.main_page if site is not None else MAIN_PAGES.get(project, "Main_Page")
     if title in (main_page, "Main_Page") or title == main_page.partition(":")[2]:
         return False
     prefix, colon, _ = title.partition(":")
     if not colon:
         return True
     prefix = _key(prefix)
-    language = project.partition(".")[0]
-    return prefix not in CANONICAL_NAMESPACES and prefix not in LOCAL_NAMESPACES.get(language, frozenset())
+    if site is not None:
+        local = site.namespaces
+    else:
+        local = LOCAL_NAMESPACES.get(project.partition(".")[0], frozenset())
+    return prefix not in CANONICAL_NAMESPACES and prefix not in local

@@ -81,6 +81,14 @@ class Redirect(msgspec.Struct, frozen=True):
     fragment: str | None = None
 
 
+class SiteInfo(msgspec.Struct, frozen=True):
+    """What a wiki says of itself that tells articles from other pages: its main page (pageviews form) and the
+    names of its namespaces other than the main one, local names and aliases too (lower case, spaces)."""
+
+    main_page: str
+    namespaces: frozenset[str]
+
+
 class Redirects(msgspec.Struct, frozen=True):
     """The redirects to a page, at most as many as were asked for; `truncated` when the page has more."""
 

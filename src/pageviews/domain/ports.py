@@ -10,7 +10,7 @@ from pageviews.domain.cache_policy import CacheHealth, Entry
 from pageviews.domain.countries import Country, TopCountries, TopOfCountry
 from pageviews.domain.devices import DeviceCounts, DevicesQuery
 from pageviews.domain.model import Access, Article, ArticleQuery, Fetched, Granularity, Month, Project
-from pageviews.domain.pages import LanguageLink, Redirects, Resolved
+from pageviews.domain.pages import LanguageLink, Redirects, Resolved, SiteInfo
 from pageviews.domain.siteviews import HourlyFetched, SiteQuery
 from pageviews.domain.top import TopArticles
 
@@ -48,6 +48,10 @@ class PageFacts(Protocol):
 
     async def language_links(self, project: Project, page: Article) -> tuple[LanguageLink, ...]:
         """The same page in the other languages of its family, as the page links them."""
+        ...
+
+    async def site_info(self, project: Project) -> SiteInfo:
+        """The wiki's main page and namespace names."""
         ...
 
 

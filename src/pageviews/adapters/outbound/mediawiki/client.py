@@ -35,6 +35,7 @@ from pageviews.domain.pages import (
     Redirect,
     Redirects,
     Resolved,
+    SiteInfo,
     Target,
     family_of,
     host_of,
@@ -100,7 +101,27 @@ class _Interwiki(msgspec.Struct):
     iw: str = ""
 
 
+class _General(msgspec.Struct):
+    mainpage: str = "Main Page"
+
+
+class _Namespace(msgspec.Struct):
+    id: int = 0
+    name: str | UnsetType = UNSET
+    star: str | UnsetType = msgspec.field(default=UNSET, name="*")
+    canonical: str | UnsetType = UNSET
+
+
+class _Alias(msgspec.Struct):
+    id: int = 0
+    alias: str | UnsetType = UNSET
+    star: str | UnsetType = msgspec.field(default=UNSET, name="*")
+
+
 class _Query(msgspec.Struct):
+    general: _General | UnsetType = UNSET
+    namespaces: dict[str, _Namespace] = msgspec.field(default_factory=dict)
+    namespacealiases: list[_Alias] = msgspec.field(default_factory=list)
     normalized: list[_Hop] = msgspec.field(default_factory=list)
     converted: list[_Hop] = msgspec.field(default_factory=list)
     redirects: list[_Hop] = msgspec.field(default_factory=list)
@@ -138,8 +159,11 @@ class _Merged:
         self.followed: dict[str, str] = {}
         self.cut = False
         """Whether continuations were left unfollowed (the answer may be partial)."""
+        self.query: _Query | None = None
+        """The first answer's query (what `meta=` modules say comes once)."""
 
     def add(self, query: _Query) -> None:
+        self.query = self.query or query
         for hop in query.normalized:
             self.normalized[hop.from_] = hop.to
         for hop in query.converted:
@@ -242,6 +266,20 @@ class MediaWikiPageFacts:
             links.append(LanguageLink(link.lang, linked, _underscored(link.text)))
         return tuple(dict.fromkeys(links))
 
+    async def site_info(self, project: Project) -> SiteInfo:
+        params = {"meta": "siteinfo", "siprop": "general|namespaces|namespacealiases"}
+        query = (await self._ask(project, params, [])).query
+        if query is None or not isinstance(query.general, _General):
+            raise UpstreamError(f"MediaWiki ({host_of(project)}) answered siteinfo without its general part")
+        names: set[str] = set()
+        for namespace in query.namespaces.values():
+            if namespace.id != 0:
+                names |= {_text(namespace.name, namespace.star), _text(namespace.canonical, UNSET)}
+        names.update(_text(alias.alias, alias.star) for alias in query.namespacealiases if alias.id != 0)
+        return SiteInfo(
+            _underscored(query.general.mainpage), frozenset(name.casefold() for name in names if name)
+        )
+
     # -- one question, all its continuations ---------------------------------------------------------------
 
     async def _ask(
@@ -259,13 +297,14 @@ class MediaWikiPageFacts:
             "formatversion": "2",
             "maxlag": str(MAXLAG),
             **params,
-            "titles": "|".join(_spaced(title) for title in titles),
         }
+        if titles:
+            base["titles"] = "|".join(_spaced(title) for title in titles)
         merged = _Merged()
         following: dict[str, str] = {"continue": ""}
         for _ in range(MAX_ROUNDS):
             answer = await self._resilience.call(
-                f"{host}|{params.get('prop')}|{base['titles']}|{following}",
+                f"{host}|{params.get('prop') or params.get('meta')}|{base.get('titles')}|{following}",
                 partial(self._attempt, host, url, {**base, **following}),
             )
             if isinstance(answer.query, _Query):
@@ -325,6 +364,11 @@ class MediaWikiPageFacts:
             raise Transient(UpstreamThrottled(detail, wait or DEFAULT_RETRY_AFTER), wait)
         log.warning("mediawiki: %s", detail)
         raise UpstreamError(detail)
+
+
+def _text(named: str | UnsetType, star: str | UnsetType) -> str:
+    """A name as formatversion 2 (a member) or 1 (`*`) gives it."""
+    return named if isinstance(named, str) else star if isinstance(star, str) else ""
 
 
 def _spaced(title: str) -> str:
