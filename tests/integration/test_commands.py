@@ -96,7 +96,21 @@ def test_views_as_csv_is_the_apis_csv(run: Callable[..., Any], client: TestClien
 
 def test_views_of_several_as_csv_has_a_row_per_article_and_period(run: Callable[..., Any]) -> None:
     _, out, _ = run("views", "Albert_Einstein", "Marie_Curie", "--from", "2023-10", "--format", "csv")
-    assert "article,period,views\r\nAlbert_Einstein,2023-10,631058\r\nMarie_Curie,2023-10,210352\r\n" == out
+    assert (
+        "article,period,views,problem\r\nAlbert_Einstein,2023-10,631058,\r\nMarie_Curie,2023-10,210352,\r\n"
+        == out
+    )
+
+
+def test_views_of_several_as_csv_is_the_batch_endpoints_csv_even_when_all_but_one_fail(
+    run: Callable[..., Any], client: TestClient[Any]
+) -> None:
+    """A script reading the CSV gets the same columns however many of its titles failed."""
+    titles = ["Albert_Einstein", "Bad|Title"]
+    code, out, _ = run("views", *titles, "--from", "2023-10", "--format", "csv")
+    api = client.post("/v1/pageviews/batch?format=csv", json={"articles": titles, "from": "2023-10"})
+    assert (2, api.text) == (code, out)
+    assert "Bad|Title,,,invalid_title\r\n" in out
 
 
 def test_views_as_json_is_the_apis_json(run: Callable[..., Any], client: TestClient[Any]) -> None:

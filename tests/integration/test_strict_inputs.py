@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 from litestar import Litestar
@@ -28,6 +29,14 @@ BATCH = "/v1/pageviews/batch"
 def seeded(fake: FakeWikimedia) -> None:
     fake.add_month("Albert_Einstein", dt.date(2023, 10, 1), 5)
     fake.top[("en.wikipedia", "all-access", "2023", "12")] = [{"article": "Main_Page", "views": 9, "rank": 1}]
+    fake.site_daily[("en.wikipedia", "all-access", "user")][dt.date(2023, 10, 3)] = 7
+    fake.devices[("en.wikipedia", "all-sites", "monthly")][dt.date(2023, 10, 1)] = (10, 2)
+    fake.by_country[("en.wikipedia", "all-access", "2023", "10")] = [
+        {"country": "US", "views": "1000-9999", "views_ceil": 5000, "rank": 1}
+    ]
+    fake.per_country[("FR", "all-access", "2023", "10", "05")] = [
+        {"article": "Paris", "project": "fr.wikipedia", "views_ceil": 5000, "rank": 1}
+    ]
 
 
 # -- query parameters ------------------------------------------------------------------------------------------
@@ -118,8 +127,16 @@ def test_format_wins_over_accept(format: str, expected: str, client: Client) -> 
     assert (response.status_code, response.headers["content-type"]) == (200, expected)
 
 
-DATA_ENDPOINTS = [f"{SERIES}?from=2023-10", TOP, MONTHLY]
-"""Every GET that answers data: each takes `?format=` as well as `Accept`."""
+DATA_ENDPOINTS = [
+    f"{SERIES}?from=2023-10",
+    TOP,
+    MONTHLY,
+    "/v1/siteviews/en.wikipedia?from=2023-10-02&to=2023-10-04&granularity=daily",
+    "/v1/unique-devices/en.wikipedia?from=2023-10",
+    "/v1/top-by-country/en.wikipedia/2023-10",
+    "/v1/top-per-country/FR/2023-10-05",
+]
+"""Every GET that answers data and needs only Wikimedia: each takes `?format=` as well as `Accept`."""
 
 
 PAGE_ENDPOINTS = [
@@ -165,6 +182,60 @@ def test_the_page_endpoints_take_format_as_well_as_accept(
     url: str, format: str, accept: str, wiki_client: Client
 ) -> None:
     assert_format_is_accept(wiki_client, url, format, accept)
+
+
+def test_every_data_endpoint_of_the_api_is_held_to_format_equals_accept(openapi: dict[str, Any]) -> None:
+    """A new endpoint cannot be left out of the lists above: every operation of the service's own API that
+    offers CSV is one of them (the mirror answers JSON only, as Wikimedia does)."""
+    offering_csv = {
+        path
+        for path, operations in openapi["paths"].items()
+        for operation in operations.values()
+        if "text/csv" in operation["responses"]["200"].get("content", {})
+    }
+    urls = [*DATA_ENDPOINTS, *PAGE_ENDPOINTS, BATCH]
+    untested = {
+        path
+        for path in offering_csv
+        if not any(
+            re.fullmatch(re.sub(r"\\{[^}]+\\}", "[^?]+", re.escape(path)), url.split("?")[0]) for url in urls
+        )
+    }
+    assert (untested, "/v1/pageviews/batch" in offering_csv) == (set(), True)
+
+
+BATCH_BODY = {"articles": ["Albert_Einstein", "Bad|Title"], "from": "2023-10"}
+
+
+@FORMATS
+def test_the_batch_takes_format_as_well_as_accept(format: str, accept: str, client: Client) -> None:
+    by_format = client.post(BATCH, params={"format": format}, json=BATCH_BODY)
+    by_accept = client.post(BATCH, json=BATCH_BODY, headers={"accept": accept})
+    assert (200, by_accept.headers["content-type"], by_accept.content) == (
+        by_format.status_code,
+        by_format.headers["content-type"],
+        by_format.content,
+    )
+    assert by_format.headers["content-type"].startswith(accept)
+
+
+def test_the_batch_as_csv_is_a_row_per_article_and_period_and_a_row_per_failed_article(
+    client: Client,
+) -> None:
+    """Asked twice: the second answer is made from the kept, encoded results, and must read the same."""
+    answers = [client.post(BATCH, params={"format": "csv"}, json=BATCH_BODY).text for _ in range(2)]
+    assert (
+        answers
+        == ["article,period,views,problem\r\nAlbert_Einstein,2023-10,5,\r\nBad|Title,,,invalid_title\r\n"] * 2
+    )
+
+
+def test_a_batch_nothing_acceptable_can_answer_is_a_406_before_anything_is_asked(
+    client: Client, fake: FakeWikimedia
+) -> None:
+    response = client.post(BATCH, json=BATCH_BODY, headers={"accept": "application/json;q=0"})
+    assert_problem(response, 406, "not_acceptable")
+    assert fake.requests == []
 
 
 def test_the_original_endpoints_csv_is_the_series_csv_of_that_month(client: Client) -> None:

@@ -63,10 +63,13 @@ def negotiated(headers: dict[str, str]) -> dict[str, str]:
 
 def csv_text(header: Sequence[str], rows: Sequence[Sequence[object]]) -> str:
     """RFC 4180 CSV with a header row, as every CSV answer (and the command line's) is written."""
+    return csv_lines([header, *rows])
+
+
+def csv_lines(rows: Sequence[Sequence[object]]) -> str:
+    """Rows of RFC 4180 CSV, for an answer written in parts (the first part's first row is the header)."""
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(header)
-    writer.writerows(rows)
+    csv.writer(buffer, lineterminator="\r\n").writerows(rows)
     return buffer.getvalue()
 
 

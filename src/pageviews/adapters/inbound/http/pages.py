@@ -44,7 +44,7 @@ ArticlePath = Annotated[
         schema_extra={"pattern": patterns.TITLE},
     ),
 ]
-ERRORS = error_responses(400, 404, 429, 500, 502, 503, 504)
+ERRORS = error_responses(400, 404, 406, 429, 500, 502, 503, 504)
 
 
 @get(

@@ -130,7 +130,7 @@ Send `Accept: text/csv` for CSV (`period,views` plus one column per part of a br
     summary="Views of an article over a range",
     description=SERIES_DESCRIPTION,
     tags=["v1"],
-    responses=error_responses(400, 404, 429, 500, 502, 503, 504),
+    responses=error_responses(400, 404, 406, 429, 500, 502, 503, 504),
 )
 async def series(
     request: Request[Any, Any, Any],
