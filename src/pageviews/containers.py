@@ -13,11 +13,14 @@ from contextlib import asynccontextmanager
 import httpx
 from dependency_injector import containers, providers
 from litestar import Litestar
+from litestar.types import Middleware
 
 from pageviews.adapters.inbound.http.app import create_app
-from pageviews.adapters.inbound.http.rate_limit import RateLimiting
-from pageviews.adapters.inbound.http.response_cache import ResponseCache
-from pageviews.adapters.inbound.http.serving import Serving
+from pageviews.adapters.inbound.http.conditional import ETagMiddleware, RememberVary
+from pageviews.adapters.inbound.http.rate_limit import RateLimiting, RateLimitMiddleware
+from pageviews.adapters.inbound.http.response_cache import ResponseCache, ResponseCacheMiddleware
+from pageviews.adapters.inbound.http.serving import Serving, rate_limiting_of, response_cache_of
+from pageviews.adapters.inbound.http.timeouts import BoundedBody
 from pageviews.adapters.outbound.cache.memory import MemoryCache
 from pageviews.adapters.outbound.cache.redis import RedisCache, make_redis
 from pageviews.adapters.outbound.cache.sqlite import SqliteCache
@@ -337,10 +340,23 @@ async def command_services(container: Container) -> AsyncIterator[Services]:
         yield services
 
 
+def http_middleware(client_timeout: float) -> list[Middleware]:
+    """The HTTP adapter's middleware, outermost first: the body's time bound around everything; replays from
+    the response cache get their ETag and are not rate-limited (they cost what /health costs); everything that
+    reaches a handler is counted."""
+    return [
+        BoundedBody(client_timeout),
+        RememberVary(),
+        ETagMiddleware(),
+        ResponseCacheMiddleware(response_cache_of),
+        RateLimitMiddleware(rate_limiting_of),
+    ]
+
+
 def build_app(container: Container) -> Litestar:
     settings: Settings = container.settings()
     return create_app(
         start=lambda: started(container),
+        middleware=http_middleware(settings.client_timeout),
         cors_origins=settings.cors_origin_list,
-        client_timeout=settings.client_timeout,
     )
