@@ -7,7 +7,7 @@ import datetime as dt
 import email.utils
 import gzip
 import json
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable
 from urllib.parse import unquote
 
 import httpx
@@ -36,22 +36,16 @@ from pageviews.domain.model import (
     Project,
 )
 from pageviews.domain.ports import PageviewsSource
+from tests.support.app import USER_AGENT as CONFIGURED_USER_AGENT
 from tests.support.app import one_attempt
-from tests.support.fake_wikimedia import BASE_URL, PREFIX, Canned, FakeWikimedia, fixture
+from tests.support.fake_wikimedia import BASE_URL, JSON, PREFIX, Canned, FakeWikimedia, fixture, ok, raising
 
 USER_AGENT = "pageviews-tests/1.0 (https://example.org/pageviews; tests@example.org) python-httpx"
 EINSTEIN = ArticleQuery(Project("en.wikipedia"), Article("Albert_Einstein"))
 OCTOBER = (dt.date(2023, 10, 1), dt.date(2023, 10, 31))
-JSON = {"content-type": "application/json; charset=utf-8"}
 PROBLEM = {"content-type": "application/problem+json"}
 HTML = {"content-type": "text/html; charset=utf-8"}
 HTML_404 = b"<!DOCTYPE html><html><head><title>Not Found</title></head><body><h1>404</h1></body></html>"
-
-
-@pytest.fixture
-async def source(fake: FakeWikimedia) -> AsyncIterator[PageviewsSource]:
-    async with make_client(BASE_URL, USER_AGENT, 5.0, fake.transport()) as client:
-        yield WikimediaPageviewsSource(client, one_attempt())
 
 
 async def october(source: PageviewsSource, query: ArticleQuery = EINSTEIN) -> Fetched:
@@ -72,17 +66,6 @@ def item(timestamp: object, views: object = 1, article: str = "Albert_Einstein")
         "agent": "user",
         "views": views,
     }
-
-
-def ok(body: object) -> Canned:
-    return Canned(200, json.dumps(body).encode(), JSON)
-
-
-def raising(error: Callable[[httpx.Request], Exception]) -> httpx.MockTransport:
-    def handler(request: httpx.Request) -> httpx.Response:
-        raise error(request)
-
-    return httpx.MockTransport(handler)
 
 
 async def source_over(transport: httpx.AsyncBaseTransport) -> WikimediaPageviewsSource:
@@ -210,7 +193,7 @@ def test_any_title_is_one_path_segment_that_decodes_once_to_itself(title: str) -
 async def test_the_descriptive_user_agent_is_sent(fake: FakeWikimedia, source: PageviewsSource) -> None:
     fake.add_month("Albert_Einstein", dt.date(2023, 10, 1), 1)
     await october(source)
-    expected = (USER_AGENT, "application/json")
+    expected = (CONFIGURED_USER_AGENT, "application/json")  # the `source` fixture's
     assert expected == (fake.requests[0].headers["user-agent"], fake.requests[0].headers["accept"])
 
 

@@ -50,6 +50,15 @@ class FixedClock:
         return self.current
 
 
+def month(text: str) -> dt.date:
+    """`2023-10` as the first day of its month, as tests write months."""
+    return dt.date.fromisoformat(f"{text}-01")
+
+
+def day(text: str) -> dt.date:
+    return dt.date.fromisoformat(text)
+
+
 class FakeCache:
     """The `Cache` port as a dict that forgets an entry once its keep time has passed by `clock`."""
 
