@@ -98,7 +98,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     upstream_retry_after_cap: Annotated[float, msgspec.Meta(ge=0, le=300)] = 5.0
     upstream_concurrency: Annotated[int, msgspec.Meta(ge=1, le=100)] = 3
     upstream_queue_timeout: Annotated[float, msgspec.Meta(gt=0, le=60)] = 1.0
-    # The circuit breaker: open when `failure_rate` of the last `window` distinct requests (at least
+    # The circuit breaker: open when `failure_rate` of the last `window` distinct subjects (at least
     # `minimum_calls` of them) failed; stay open `cool_down` seconds.
     breaker_window: Annotated[int, msgspec.Meta(ge=1, le=10_000)] = 20
     breaker_minimum_calls: Annotated[int, msgspec.Meta(ge=1, le=10_000)] = 10
@@ -302,7 +302,7 @@ def in_force(settings: Settings) -> dict[str, Any]:
             "upstream_timeout_s": settings.upstream_timeout,
             "upstream_queue_timeout_s": settings.upstream_queue_timeout,
             "breaker": f"open at {settings.breaker_failure_rate:g} of the last {settings.breaker_window} "
-            f"requests (at least {settings.breaker_minimum_calls}), for {settings.breaker_cool_down:g} s",
+            f"subjects (at least {settings.breaker_minimum_calls}), for {settings.breaker_cool_down:g} s",
             "batch_concurrency": settings.batch_concurrency,
             "mediawiki": f"{settings.mediawiki_concurrency} request(s) at a time, page facts fresh for "
             f"{settings.page_facts_ttl_seconds:g} s, at most {settings.redirects_limit} redirects per page"

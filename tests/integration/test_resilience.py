@@ -26,6 +26,7 @@ from tests.support.fakes import FakeSleep, FakeTimer, FixedClock
 OCTOBER = "/monthly_view_count/Albert_Einstein/2023/10"
 SEPTEMBER = "/monthly_view_count/Albert_Einstein/2023/09"
 CURRENT = "/monthly_view_count/Albert_Einstein/2024/01"
+CURIE = "/monthly_view_count/Marie_Curie/2023/10"
 EINSTEIN = ArticleQuery(Project("en.wikipedia"), Article("Albert_Einstein"))
 OCTOBER_DAYS = (dt.date(2023, 10, 1), dt.date(2023, 10, 31))
 
@@ -113,7 +114,7 @@ def test_after_repeated_failures_the_circuit_opens_and_fails_fast_with_retry_aft
 ) -> None:
     fake.fail_next(Canned(500, b"oops"), Canned(500, b"oops"))
     with client_for(with_breaker(over_http(base_url), FakeTimer())) as client:
-        failures = [client.get(path).status_code for path in (OCTOBER, SEPTEMBER)]
+        failures = [client.get(path).status_code for path in (OCTOBER, CURIE)]
         response = client.get(CURRENT)
     assert (
         failures,
@@ -129,10 +130,11 @@ def test_after_the_cool_down_one_success_closes_the_circuit(fake: FakeWikimedia,
     timer = FakeTimer()
     with client_for(with_breaker(over_http(base_url), timer)) as client:
         client.get(OCTOBER)
-        client.get(OCTOBER)
+        client.get(CURIE)
+        opened = client.get(SEPTEMBER).status_code
         timer.now += 30
         statuses = [client.get(path).status_code for path in (OCTOBER, SEPTEMBER, CURRENT)]
-    assert statuses == [200, 200, 200]
+    assert (opened, statuses) == (503, [200, 200, 200])
 
 
 def test_a_failing_upstream_is_answered_with_the_kept_answer_marked_stale(
@@ -217,6 +219,19 @@ def test_titles_that_wikimedia_always_fails_do_not_open_the_circuit_for_others(
     fake.poisoned = {"Poison_A": Canned(500, b"oops"), "Poison_B": Canned(500, b"oops")}
     with client_for(over_http(base_url)) as client:
         poisoned = {client.get(title_path(t)).status_code for _ in range(5) for t in ("Poison_A", "Poison_B")}
+        healthy = client.get(OCTOBER)
+    assert (poisoned, healthy.status_code, healthy.json()["views"]) == ({502}, 200, 1010)
+
+
+def test_one_title_that_wikimedia_always_fails_asked_for_many_periods_does_not_open_the_circuit(
+    fake: FakeWikimedia, base_url: str
+) -> None:
+    """On a fresh server: twelve months and three ranges of one poison title are one failure, not fifteen."""
+    fake.poisoned = {"Poison": Canned(500, b"oops")}
+    months = [f"/monthly_view_count/Poison/2023/{month}" for month in range(1, 13)]
+    ranges = [f"/v1/pageviews/en.wikipedia/Poison?from=2022-0{n}&to=2022-0{n + 2}" for n in range(1, 4)]
+    with client_for(over_http(base_url)) as client:
+        poisoned = {client.get(path).status_code for path in months + ranges}
         healthy = client.get(OCTOBER)
     assert (poisoned, healthy.status_code, healthy.json()["views"]) == ({502}, 200, 1010)
 

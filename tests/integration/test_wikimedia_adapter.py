@@ -16,7 +16,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from pageviews.adapters.outbound.upstream import DEFAULT_RETRY_AFTER, MAX_RETRY_AFTER, make_client
-from pageviews.adapters.outbound.wikimedia.client import WikimediaPageviewsSource, article_path
+from pageviews.adapters.outbound.wikimedia.client import WikimediaPageviewsSource, article_path, subject_of
 from pageviews.domain.errors import (
     NoData,
     PageviewsError,
@@ -188,6 +188,32 @@ def test_any_title_is_one_path_segment_that_decodes_once_to_itself(title: str) -
     encoded = segments[plain.index("Plain")]
     assert title == unquote(encoded)
     assert all(c.isascii() and c not in "?#/ " for c in encoded)
+
+
+TITLES = st.text(st.characters(blacklist_categories=["Cs"]), min_size=1, max_size=30)
+
+
+@given(
+    title=TITLES,
+    access=st.sampled_from(Access),
+    agent=st.sampled_from(Agent),
+    granularity=st.sampled_from([Granularity.MONTHLY, Granularity.DAILY]),
+    first=st.dates(dt.date(2015, 7, 1), dt.date(2024, 1, 1)),
+    days=st.integers(0, 1000),
+)
+def test_the_breaker_counts_a_title_as_one_subject_whatever_its_range_access_and_agent(
+    title: str, access: Access, agent: Agent, granularity: Granularity, first: dt.date, days: int
+) -> None:
+    """One title that Wikimedia fails is one failure among the recent requests, however it is asked."""
+    query = ArticleQuery(Project("en.wikipedia"), Article(title), access, agent)
+    path = article_path(query, granularity, first, first + dt.timedelta(days=days))
+    assert subject_of(article_path(query_for(title), Granularity.MONTHLY, *OCTOBER)) == subject_of(path)
+
+
+@given(titles=st.lists(TITLES, min_size=2, max_size=2, unique=True))
+def test_the_breaker_counts_two_titles_as_two_subjects(titles: list[str]) -> None:
+    first, second = (subject_of(article_path(query_for(t), Granularity.MONTHLY, *OCTOBER)) for t in titles)
+    assert first != second
 
 
 async def test_the_descriptive_user_agent_is_sent(fake: FakeWikimedia, source: PageviewsSource) -> None:

@@ -52,8 +52,9 @@ class CircuitBreaker:
     What counts: one client request is one outcome, however many attempts it made. It failed when its last
     attempt failed in a way that asking again might fix (a timeout, a connection error, a 429 or a 5xx) or
     when its deadline passed; any other answer (data, "no data", a 4xx about the request) is a success, since
-    the upstream answered. The window remembers the last `window` *distinct* requests by their latest outcome,
-    so one title asked again and again counts once: a poison title cannot open the circuit for everybody.
+    the upstream answered. The window remembers the last `window` *distinct* subjects (what each request was
+    about, as its caller names it: a title, not its months) by their latest outcome, so one title asked again
+    and again, for any months, counts once: a poison title cannot open the circuit for everybody.
 
     Once `minimum_calls` requests are remembered and the share of failures among them reaches `failure_rate`,
     the circuit opens: calls fail at once for `cool_down` seconds. Then one trial call goes through
@@ -100,7 +101,8 @@ class CircuitBreaker:
         return self._trial
 
     def record(self, key: str, *, failed: bool, trial: Trial | None) -> None:
-        """The outcome of an admitted call about `key` (`trial`: what `admit` gave it)."""
+        """The outcome of an admitted call about `key`, the subject the caller names (its title, say: never the
+        period, so that one subject asked many ways is one outcome); `trial` is what `admit` gave the call."""
         if trial is not None:
             if trial is self._trial:
                 self._judge(failed=failed)
@@ -168,9 +170,9 @@ class Resilience:
         self._sleep = sleep
 
     async def call(self, key: str, attempt: Callable[[], Awaitable[T]]) -> T:
-        """`attempt()`'s result for the request `key`; its last failure's `error` when no retry helps;
-        `UpstreamTimeout` once the deadline has passed; `UpstreamBusy` when no slot came free in time;
-        `CircuitOpen` while the breaker is open."""
+        """`attempt()`'s result for a request about `key` (the breaker's subject); its last failure's `error`
+        when no retry helps; `UpstreamTimeout` once the deadline has passed; `UpstreamBusy` when no slot came
+        free in time; `CircuitOpen` while the breaker is open."""
         breaker = self._breaker
         trial = None if breaker is None else breaker.admit()
         try:
