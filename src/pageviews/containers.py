@@ -130,10 +130,12 @@ def _cache_policy(settings: Settings, freshness: Freshness) -> CachePolicy:
     )
 
 
-async def _cache(settings: Settings, clock: Clock) -> AsyncIterator[Cache]:
-    """Process memory; in front of Redis when `PAGEVIEWS_REDIS_URL` is set (connected lazily: a Redis that is
-    down at start-up degrades the cache, it does not stop the service)."""
+async def _cache(settings: Settings, clock: Clock, metrics: Metrics | None = None) -> AsyncIterator[Cache]:
+    """Process memory (its bytes a gauge of `metrics`); in front of Redis when `PAGEVIEWS_REDIS_URL` is set
+    (connected lazily: a Redis that is down at start-up degrades the cache, it does not stop the service)."""
     memory = MemoryCache(settings.cache_memory_mib * MIB, clock)
+    if metrics is not None:
+        metrics.watch_cache(lambda: memory.stored_bytes, "answers")
     if not settings.redis_url:
         yield memory
         return
@@ -199,9 +201,13 @@ def _access_log(settings: Settings) -> AccessLog | None:
     return AccessLog(sys.stdout.buffer)
 
 
-def _response_cache(settings: Settings, clock: Clock) -> ResponseCache | None:
+def _response_cache(settings: Settings, clock: Clock, metrics: Metrics) -> ResponseCache | None:
     budget = settings.response_cache_memory_mib * MIB
-    return ResponseCache(budget, clock) if budget else None
+    if not budget:
+        return None
+    cache = ResponseCache(budget, clock)
+    metrics.watch_cache(lambda: cache.stored_bytes, "responses")
+    return cache
 
 
 def _rate_limiting(settings: Settings) -> RateLimiting | None:
@@ -222,7 +228,7 @@ class Container(containers.DeclarativeContainer):
     wikimedia_client = providers.Resource(_wikimedia_client, settings=settings, metrics=metrics)
     resilience = providers.Singleton(_resilience, settings=settings, metrics=metrics, sleep=sleep)
     source = providers.Singleton(WikimediaPageviewsSource, client=wikimedia_client, resilience=resilience)
-    cache = providers.Resource(_cache, settings=settings, clock=clock)
+    cache = providers.Resource(_cache, settings=settings, clock=clock, metrics=metrics)
     cached_source = providers.Singleton(
         CachingSource,
         source=source,
@@ -286,7 +292,7 @@ class Container(containers.DeclarativeContainer):
         ranges=mirror_ranges,
         clock=clock,
     )
-    response_cache = providers.Singleton(_response_cache, settings=settings, clock=clock)
+    response_cache = providers.Singleton(_response_cache, settings=settings, clock=clock, metrics=metrics)
     rate_limiting = providers.Singleton(_rate_limiting, settings=settings)
     access_log = providers.Singleton(_access_log, settings=settings)
 
