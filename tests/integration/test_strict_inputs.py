@@ -111,6 +111,38 @@ def test_nothing_acceptable_is_a_406_problem_before_anything_is_asked(
     assert fake.requests == []
 
 
+@pytest.mark.parametrize(
+    "accept",
+    [
+        "text/csv;q=abc",
+        "text/csv;q=",
+        "text/csv;q=-1",
+        "text/csv;q=1.5",
+        "application/json;q=0.9, text/csv;Q=2",
+    ],
+)
+def test_a_q_value_that_is_not_a_weight_is_a_400_problem_before_anything_is_asked(
+    accept: str, client: Client, fake: FakeWikimedia
+) -> None:
+    """Read as "most wanted", it could choose what the client ranked lowest."""
+    response = client.get(SERIES, params={"from": "2023-10"}, headers={"accept": accept})
+    assert "q-value" in assert_problem(response, 400, "invalid_request")["detail"]
+    assert fake.requests == []
+
+
+@pytest.mark.parametrize(
+    ("accept", "expected"),
+    [
+        ("text/csv;q=1.000, application/json;q=0.999", "text/csv; charset=utf-8"),
+        ("application/json;Q=0.001, text/csv; q=0.002", "text/csv; charset=utf-8"),
+        ("text/csv;q=0., application/json;q=1.", "application/json"),
+    ],
+)
+def test_every_q_value_of_the_grammar_is_read(accept: str, expected: str, client: Client) -> None:
+    response = client.get(SERIES, params={"from": "2023-10"}, headers={"accept": accept})
+    assert (response.status_code, response.headers["content-type"]) == (200, expected)
+
+
 def test_a_malformed_accept_header_is_a_400_problem(client: Client) -> None:
     response = client.get(SERIES, params={"from": "2023-10"}, headers={"accept": "not a media range"})
     assert_problem(response, 400, "invalid_request")
