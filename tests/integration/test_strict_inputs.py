@@ -344,3 +344,25 @@ def test_vary_is_merged_with_cors_not_replaced(fake: FakeWikimedia) -> None:
             for _ in range(2)  # the second is a replay from the response cache
         ]
     assert [r.headers.get_list("vary") for r in responses] == [["Accept, Origin"]] * 2
+
+
+@pytest.mark.parametrize(
+    "origin", [None, "https://elsewhere.example"], ids=["without-origin", "origin-not-allowed"]
+)
+def test_with_cors_on_every_cacheable_answer_varies_on_origin(
+    origin: str | None, fake: FakeWikimedia
+) -> None:
+    """Made without CORS's headers, it must not be handed by a shared cache to an allowed origin's request."""
+    settings = settings_from_env(PAGEVIEWS_CORS_ORIGINS="https://app.example")
+    headers = {} if origin is None else {"origin": origin}
+    with serve(container_for(fake.transport(), settings=settings)) as client:
+        responses = [
+            client.get(SERIES, params={"from": "2023-10"}, headers=headers)
+            for _ in range(2)  # the second is a replay from the response cache
+        ]
+    assert [
+        (r.headers["cache-control"], r.headers.get_list("vary"), "age" in r.headers) for r in responses
+    ] == [
+        ("public, max-age=2592000", ["Accept, Origin"], False),
+        ("public, max-age=2592000", ["Accept, Origin"], True),
+    ]

@@ -137,8 +137,10 @@ class PageviewsApp(Litestar):
             await self._observed(scope, receive, self._merging_vary(scope, send))
 
     def _merging_vary(self, scope: Any, send: Any) -> Any:
-        """Only CORS, outside our middleware, can replace a `Vary`: without it there is nothing to merge."""
-        return send if self._replays_with_origin else merge_vary(scope, send)
+        """Only CORS, outside our middleware, can replace a `Vary`: without it there is nothing to merge. With it,
+        every answer varies on `Origin`, so that a shared cache never hands one made without CORS's headers (a
+        request without an `Origin`, or from an origin not allowed) to a cross-origin request."""
+        return send if self._replays_with_origin else merge_vary(scope, send, always=b"Origin")
 
     async def _answer(self, scope: Any, receive: Any, send: Any) -> None:
         """A repeated GET from the response cache, before routing (the fast path); anything else by Litestar."""
