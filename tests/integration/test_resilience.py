@@ -94,7 +94,12 @@ def test_an_upstream_that_never_answers_in_time_is_a_504_within_the_deadline(
     fake: FakeWikimedia, base_url: str
 ) -> None:
     fake.fail_next(Canned(200, b"{}", delay=2.0))
-    container = over_http(base_url, PAGEVIEWS_UPSTREAM_TIMEOUT="0.1", PAGEVIEWS_UPSTREAM_DEADLINE="0.3")
+    container = over_http(
+        base_url,
+        PAGEVIEWS_UPSTREAM_TIMEOUT="0.1",
+        PAGEVIEWS_UPSTREAM_DEADLINE="0.3",
+        PAGEVIEWS_UPSTREAM_QUEUE_TIMEOUT="0.3",
+    )
     with client_for(container) as client:
         response = client.get(OCTOBER)
     assert (response.status_code, response.json()["code"]) == (504, "upstream_timeout")
@@ -249,7 +254,11 @@ def test_a_slow_upstream_opens_the_circuit(fake: FakeWikimedia, base_url: str) -
     """A request that runs out of time is a failure, so a Wikimedia that stopped answering is found out."""
     titles = [f"Slow_{n}" for n in range(10)]
     fake.poisoned = {title: Canned(200, b"{}", delay=1.0) for title in titles}
-    environment = {"PAGEVIEWS_UPSTREAM_TIMEOUT": "0.05", "PAGEVIEWS_UPSTREAM_DEADLINE": "0.1"}
+    environment = {
+        "PAGEVIEWS_UPSTREAM_TIMEOUT": "0.05",
+        "PAGEVIEWS_UPSTREAM_DEADLINE": "0.1",
+        "PAGEVIEWS_UPSTREAM_QUEUE_TIMEOUT": "0.1",
+    }
     with client_for(over_http(base_url, **environment)) as client:
         timeouts = {client.get(title_path(title)).status_code for title in titles}
         response = client.get(OCTOBER)
