@@ -354,6 +354,21 @@ async def test_a_403_points_at_the_user_agent_setting(fake: FakeWikimedia, sourc
         await october(source)
 
 
+async def test_the_warning_about_a_failed_answer_does_not_show_the_urls_password(
+    fake: FakeWikimedia, caplog: pytest.LogCaptureFixture
+) -> None:
+    fake.fail_next(Canned(500, b"oops"))
+    base = BASE_URL.replace("https://", "https://bot:s3cret@")
+    async with make_client(base, USER_AGENT, 5.0, fake.transport()) as client:
+        with pytest.raises(UpstreamError):
+            await october(WikimediaPageviewsSource(client, one_attempt()))
+    warning = caplog.messages[-1]
+    assert (True, False) == (
+        warning.startswith("wikimedia answered 500 for https://wikimedia.test/api/"),
+        "s3cret" in caplog.text,
+    )
+
+
 async def test_a_redirect_is_not_followed_and_is_an_upstream_error(
     fake: FakeWikimedia, source: PageviewsSource
 ) -> None:

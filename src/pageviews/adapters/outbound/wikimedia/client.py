@@ -178,7 +178,8 @@ def _error_for(response: httpx.Response) -> PageviewsError:
         return UpstreamThrottled("Wikimedia is throttling requests", retry_after(response.headers))
     if status == 503:
         return UpstreamUnavailable("Wikimedia is unavailable", retry_after(response.headers))
-    log.warning("wikimedia answered %s for %s: %s", status, response.request.url, detail)
+    url = response.request.url.copy_with(userinfo=b"")  # a password in the base URL stays out of the logs
+    log.warning("wikimedia answered %s for %s: %s", status, url, detail)
     if status == 403:
         return UpstreamError("Wikimedia refused the request (403); check PAGEVIEWS_USER_AGENT")
     suffix = f": {detail}" if detail else ""
