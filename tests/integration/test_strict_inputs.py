@@ -73,7 +73,7 @@ def test_operational_endpoints_take_no_parameters(client: Client) -> None:
     assert_problem(client.get("/health", params={"verbose": "1"}), 400, "invalid_parameter")
 
 
-@pytest.mark.parametrize("limit", ["1e3", "1.0", "+5", "010", " 10", "0x10", "\u0661\u0660"])
+@pytest.mark.parametrize("limit", ["1e3", "1.0", "+5", "010", " 10", "0x10", "\u0661\u0660", "-0"])
 def test_a_limit_is_a_plain_integer(limit: str, client: Client, fake: FakeWikimedia) -> None:
     assert_problem(client.get(TOP, params={"limit": limit}), 400, "invalid_request")
     assert fake.requests == []
@@ -309,6 +309,23 @@ def test_a_body_that_is_not_a_batch_is_a_400_problem(
 ) -> None:
     response = client.post(BATCH, content=body, headers={"content-type": "application/json"})
     assert_problem(response, 400, "invalid_request")
+    assert fake.requests == []
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        b'{"articles": ["Albert_Einstein"], "from": "2023-10", "from": "2015-07"}',
+        b'{"articles": ["Albert_Einstein"], "from": "2023-10", "options": {"a": 1, "a": 2}}',
+    ],
+    ids=["top-level", "nested"],
+)
+def test_a_body_that_names_a_member_twice_is_a_400_problem(
+    body: bytes, client: Client, fake: FakeWikimedia
+) -> None:
+    """Parsers disagree on which of the two wins: the service does not guess."""
+    response = client.post(BATCH, content=body, headers={"content-type": "application/json"})
+    assert "twice" in assert_problem(response, 400, "invalid_request")["detail"]
     assert fake.requests == []
 
 
