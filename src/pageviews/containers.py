@@ -282,6 +282,8 @@ class Container(containers.DeclarativeContainer):
         metrics=cached_metrics,
         ranges=mirror_ranges,
         clock=clock,
+        upstream_pageviews=source,
+        upstream_metrics=metrics_source,
     )
     response_cache = providers.Singleton(_response_cache, settings=settings, clock=clock)
     rate_limiting = providers.Singleton(_rate_limiting, settings=settings)

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from litestar import Litestar
 from litestar.testing import TestClient
 
-from tests.support.fake_wikimedia import FIXTURES, FakeWikimedia
+from tests.support.fake_wikimedia import FIXTURES, Canned, FakeWikimedia
 
 BASE = "/api/rest_v1/metrics/pageviews"
 ARTICLE = f"{BASE}/per-article/en.wikipedia/all-access/user"
@@ -98,6 +98,61 @@ def test_a_monthly_range_inside_a_month_is_wikimedias_400(
     assert fake.requests == []
 
 
+def _seed_cut_months(fake: FakeWikimedia) -> None:
+    """Days of September and October 2023 with whole-month totals that differ from any partial sum."""
+    site = ("en.wikipedia", "all-access", "user")
+    for day in (dt.date(2023, 9, 10), dt.date(2023, 9, 20), dt.date(2023, 10, 2), dt.date(2023, 10, 9)):
+        fake.add_day("Who?", day, day.day)
+        fake.site_daily[site][day] = 100 * day.day
+    for month, total in ((9, 3000), (10, 4000)):
+        fake.add_month("Who?", dt.date(2023, month, 1), total)
+        fake.site_monthly[site][dt.date(2023, month, 1)] = 100 * total
+
+
+@pytest.mark.parametrize(
+    ("path", "views"),
+    [
+        (f"{ARTICLE}/Who%3F/monthly/20230901/20231003", [3000, 2]),
+        (f"{ARTICLE}/Who%3F/monthly/20230915/20231031", [20, 4000]),
+        (f"{BASE}/aggregate/en.wikipedia/all-access/user/monthly/2023090100/2023100300", [300000, 200]),
+        (f"{BASE}/aggregate/en.wikipedia/all-access/user/monthly/2023091500/2023103100", [2000, 400000]),
+    ],
+    ids=["per-article ends inside a month", "per-article starts inside a month", "aggregate ends", "aggregate starts"],
+)  # fmt: skip
+def test_a_monthly_range_cut_inside_a_month_sums_only_its_days_there_as_wikimedia_does(
+    client: TestClient[Litestar], fake: FakeWikimedia, path: str, views: list[int]
+) -> None:
+    """AQS 2 answers a cut edge month with the sum of the days inside the range (wikimedia-api.md section 1.4),
+    not the whole month's total nor nothing; the mirror asks Wikimedia for that range as it is."""
+    _seed_cut_months(fake)
+    response = client.get(path)
+    assert [(i["timestamp"], i["views"]) for i in response.json()["items"]] == [
+        ("2023090100", views[0]),
+        ("2023100100", views[1]),
+    ]
+
+
+def test_a_monthly_range_cut_inside_a_month_is_asked_as_it_is_once_and_then_kept(
+    client: TestClient[Litestar], fake: FakeWikimedia
+) -> None:
+    _seed_cut_months(fake)
+    path = f"{ARTICLE}/Who%3F/monthly/20230901/20231003"
+    answers = [client.get(path).json() for _ in range(2)]
+    assert (answers[0], fake.raw_paths) == (answers[1], [path])
+
+
+def test_an_answer_for_a_month_not_asked_is_a_502_and_is_never_kept(
+    client: TestClient[Litestar], fake: FakeWikimedia
+) -> None:
+    item = {"project": "en.wikipedia", "article": "Who?", "granularity": "monthly", "access": "all-access"}
+    wrong = {"items": [{**item, "agent": "user", "timestamp": "2023110100", "views": 5}]}
+    fake.fail_next(Canned(200, json.dumps(wrong).encode(), {"content-type": "application/json"}))
+    _seed_cut_months(fake)
+    path = f"{ARTICLE}/Who%3F/monthly/20230901/20231003"
+    first, second = client.get(path), client.get(path)
+    assert (first.status_code, second.status_code, len(fake.requests)) == (502, 200, 2)
+
+
 @pytest.mark.parametrize(
     ("tail", "detail"),
     [
@@ -164,8 +219,6 @@ def test_the_aggregate_matches_the_verbatim_fixture_shape(client: TestClient[Lit
 def test_an_upstream_failure_keeps_wikimedias_shape_with_the_services_status(
     client: TestClient[Litestar], fake: FakeWikimedia
 ) -> None:
-    from tests.support.fake_wikimedia import Canned
-
     fake.fail_next(Canned(503, b"down", {"retry-after": "7"}))
     response = client.get(f"{ARTICLE}/AC%2FDC/daily/20231001/20231010")
     assert (response.status_code, response.headers["retry-after"], response.json()["type"]) == (

@@ -3,7 +3,12 @@ it reports, no zero-filling, no title normalisation, no redirects), from the sam
 
 Only what can have data is asked upstream: a range is clipped to the days between `MIRROR_FLOOR` (no pageview
 data exists before) and today, which also bounds what any request can cost; a range with nothing left is
-Wikimedia's "no data" without asking it."""
+Wikimedia's "no data" without asking it.
+
+A monthly range that starts or ends inside a month is the exception: Wikimedia (AQS 2) answers its cut edge
+months with the sum of the days inside the range, which no whole-month block holds. It is asked upstream as it
+is (through the same resilience and limits, not through the blocks) and kept as an entry of its own, under its
+exact range."""
 
 from __future__ import annotations
 
@@ -18,7 +23,8 @@ from pageviews.domain.countries import Country, TopCountries, TopOfCountry
 from pageviews.domain.devices import DeviceCounts, DevicesQuery
 from pageviews.domain.errors import NoData, WikimediaBadRequest
 from pageviews.domain.model import Access, ArticleQuery, Fetched, Granularity, Month, Project
-from pageviews.domain.ports import Clock, PageviewsSource, TopArticlesSource
+from pageviews.domain.ports import Clock, PageviewsSource, SiteviewsSource, TopArticlesSource
+from pageviews.domain.series import PeriodRange, checked_points
 from pageviews.domain.siteviews import HOUR, HourlyFetched, SiteQuery
 from pageviews.domain.top import TopArticles
 
@@ -38,6 +44,10 @@ def has_full_month(first: dt.date, last: dt.date) -> bool:
 
 
 class MirrorService:
+    """`pageviews`, `top` and `metrics` are the cached sources (monthly blocks, whole lists); `upstream_pageviews`
+    and `upstream_metrics` the same sources without the blocks, for the ranges no block holds (kept in
+    `ranges`)."""
+
     def __init__(
         self,
         pageviews: PageviewsSource,
@@ -45,12 +55,17 @@ class MirrorService:
         metrics: MetricsSource,
         ranges: Memo[Fetched],
         clock: Clock,
+        *,
+        upstream_pageviews: PageviewsSource,
+        upstream_metrics: SiteviewsSource,
     ) -> None:
         self._pageviews = pageviews
         self._top = top
         self._metrics = metrics
         self._ranges = ranges
         self._clock = clock
+        self._upstream_pageviews = upstream_pageviews
+        self._upstream_metrics = upstream_metrics
 
     def now(self) -> dt.datetime:
         return self._clock.now().astimezone(dt.UTC)
@@ -61,18 +76,24 @@ class MirrorService:
     async def per_article(
         self, query: ArticleQuery, granularity: Granularity, first: dt.date, last: dt.date
     ) -> Fetched:
-        async def fetch(first: dt.date, last: dt.date) -> Fetched:
+        async def blocks(first: dt.date, last: dt.date) -> Fetched:
             return await self._pageviews.per_article(query, granularity, first, last)
 
-        return await self._series(article_series(query), granularity, first, last, fetch)
+        async def upstream(first: dt.date, last: dt.date) -> Fetched:
+            return await self._upstream_pageviews.per_article(query, granularity, first, last)
+
+        return await self._series(article_series(query), granularity, first, last, blocks, upstream)
 
     async def aggregate(
         self, query: SiteQuery, granularity: Granularity, first: dt.date, last: dt.date
     ) -> Fetched:
-        async def fetch(first: dt.date, last: dt.date) -> Fetched:
+        async def blocks(first: dt.date, last: dt.date) -> Fetched:
             return await self._metrics.aggregate(query, granularity, first, last)
 
-        return await self._series(site_series(query), granularity, first, last, fetch)
+        async def upstream(first: dt.date, last: dt.date) -> Fetched:
+            return await self._upstream_metrics.aggregate(query, granularity, first, last)
+
+        return await self._series(site_series(query), granularity, first, last, blocks, upstream)
 
     async def aggregate_hourly(
         self, query: SiteQuery, first: dt.datetime, last: dt.datetime
@@ -122,10 +143,16 @@ class MirrorService:
         return first, last
 
     async def _series(
-        self, series: str, granularity: Granularity, first: dt.date, last: dt.date, fetch: _Fetch
+        self,
+        series: str,
+        granularity: Granularity,
+        first: dt.date,
+        last: dt.date,
+        blocks: _Fetch,
+        upstream: _Fetch,
     ) -> Fetched:
-        """Daily ranges and whole-month monthly ranges from the blocks behind `fetch`; a monthly range that starts or
-        ends inside a month is Wikimedia's sum of the days inside it, kept as a range of its own."""
+        """Daily ranges and whole-month monthly ranges from the blocks behind `blocks`; a monthly range that
+        starts or ends inside a month from `upstream`, as it is, kept as a range of its own."""
         if granularity is Granularity.MONTHLY and not has_full_month(first, last):
             raise WikimediaBadRequest("no full months between dates")
         whole_months = first.day == 1 and (
@@ -135,12 +162,18 @@ class MirrorService:
             clipped = self._clipped(
                 Month.of(first).first_day if granularity is Granularity.MONTHLY else first, last
             )
-            return await fetch(*clipped)
-        clipped = self._clipped(first, last)
-        key = range_key(series, granularity.value, *clipped)
+            return await blocks(*clipped)
+        self._clipped(first, last)  # nothing to ask when no day of it can have data
+        periods = PeriodRange(granularity, first, last)
 
-        async def whole() -> Fetched:
-            return await fetch(*clipped)
+        async def partial() -> Fetched:
+            fetched = await upstream(first, last)
+            # Checked before it is kept: points for months not asked are an upstream error, never cached.
+            checked_points(periods, fetched.points)
+            return fetched
 
-        found, stale = await self._ranges.get(key, Granularity.DAILY.end_of(clipped[1]), whole)
+        key = range_key(series, granularity.value, first, last)
+        # Final once its last day with data has settled (days after today have none yet).
+        period_end = Granularity.DAILY.end_of(min(last, self.today()))
+        found, stale = await self._ranges.get(key, period_end, partial)
         return Fetched(found.points, stale=stale or found.stale)
