@@ -282,6 +282,7 @@ class Container(containers.DeclarativeContainer):
         metrics=cached_metrics,
         ranges=mirror_ranges,
         clock=clock,
+        freshness=freshness,
         upstream_pageviews=source,
         upstream_metrics=metrics_source,
     )

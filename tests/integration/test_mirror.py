@@ -141,6 +141,38 @@ def test_a_monthly_range_cut_inside_a_month_is_asked_as_it_is_once_and_then_kept
     assert (answers[0], fake.raw_paths) == (answers[1], [path])
 
 
+@pytest.mark.parametrize(
+    ("tail", "cache_control"),
+    [
+        ("AC%2FDC/monthly/20231201/20240110", "public, max-age=2592000"),
+        ("AC%2FDC/monthly/20231201/20240113", "public, max-age=600"),
+        ("AC%2FDC/daily/20231001/99991231", "public, max-age=600"),
+    ],
+    ids=["ends on a settled day", "ends on a day not settled", "ends in year 9999"],
+)
+def test_a_range_is_final_once_its_last_day_has_settled(
+    client: TestClient[Litestar], fake: FakeWikimedia, tail: str, cache_control: str
+) -> None:
+    """A month the range cuts is the sum of its days in the range: final once the last of them has settled
+    (the clock is 2024-01-15 12:00 UTC, and a day settles 48 hours after it ends)."""
+    fake.add_day("AC/DC", dt.date(2024, 1, 9), 9)
+    response = client.get(f"{ARTICLE}/{tail}")
+    assert (response.status_code, response.headers["cache-control"]) == (200, cache_control)
+
+
+@pytest.mark.parametrize(
+    ("last", "cache_control"),
+    [("2024011311", "public, max-age=2592000"), ("2024011312", "public, max-age=600")],
+)
+def test_an_hourly_range_is_final_once_its_last_hour_has_settled(
+    client: TestClient[Litestar], fake: FakeWikimedia, last: str, cache_control: str
+) -> None:
+    """The hour from 11:00 ends at 12:00 and settles 48 hours later, at the clock's 2024-01-15 12:00."""
+    fake.site_hourly[("en.wikipedia", "all-access", "user")][dt.datetime(2024, 1, 13, 5, tzinfo=dt.UTC)] = 9
+    response = client.get(f"{BASE}/aggregate/en.wikipedia/all-access/user/hourly/2024011300/{last}")
+    assert (response.status_code, response.headers["cache-control"]) == (200, cache_control)
+
+
 def test_an_answer_for_a_month_not_asked_is_a_502_and_is_never_kept(
     client: TestClient[Litestar], fake: FakeWikimedia
 ) -> None:

@@ -24,7 +24,7 @@ from pageviews.domain.countries import Country, TopCountries, TopOfCountry
 from pageviews.domain.devices import DeviceCount, DeviceCounts, DevicesQuery
 from pageviews.domain.model import Access, DataPoint, Fetched, Granularity, Month, Project
 from pageviews.domain.ports import Cache, Clock, SiteviewsSource, TopListsSource
-from pageviews.domain.siteviews import HOUR, HourlyFetched, SiteQuery
+from pageviews.domain.siteviews import HourlyFetched, SiteQuery, end_of_hour
 from pageviews.domain.top import TopArticles
 
 _COUNTS = ("devices", "offset", "underestimate")
@@ -65,7 +65,7 @@ class CachingMetricsSource:
             return await self._source.aggregate_hourly(query, first, last)
 
         key = range_key(site_series(query), "hourly", first, last)
-        found, stale = await self._hours.get(key, last + HOUR, fetch)
+        found, stale = await self._hours.get(key, end_of_hour(last), fetch)
         return msgspec.structs.replace(found, stale=True) if stale else found
 
     async def unique_devices(

@@ -15,6 +15,8 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Generic, TypeVar
 
 from pageviews.application.cached_metrics import MetricsSource
 from pageviews.application.cached_sources import Memo
@@ -22,16 +24,18 @@ from pageviews.domain.cache_policy import article_series, range_key, site_series
 from pageviews.domain.countries import Country, TopCountries, TopOfCountry
 from pageviews.domain.devices import DeviceCounts, DevicesQuery
 from pageviews.domain.errors import NoData, WikimediaBadRequest
+from pageviews.domain.freshness import Freshness
 from pageviews.domain.model import Access, ArticleQuery, Fetched, Granularity, Month, Project
 from pageviews.domain.ports import Clock, PageviewsSource, SiteviewsSource, TopArticlesSource
 from pageviews.domain.series import PeriodRange, checked_points
-from pageviews.domain.siteviews import HOUR, HourlyFetched, SiteQuery
+from pageviews.domain.siteviews import HOUR, HourlyFetched, SiteQuery, end_of_hour
 from pageviews.domain.top import TopArticles
 
 MIRROR_FLOOR = dt.date(2015, 5, 1)
 """The first day any pageview data exists (Wikimedia's hourly pageview table starts on May 1st, 2015)."""
 
 _Fetch = Callable[[dt.date, dt.date], Awaitable[Fetched]]
+T = TypeVar("T")
 
 MAX_MIRROR_HOURS = 366 * 24
 """The mirror's own bound on an hourly range, after clipping: a year of hours."""
@@ -41,6 +45,15 @@ def has_full_month(first: dt.date, last: dt.date) -> bool:
     """Whether `first..last` contains a whole calendar month (Wikimedia's monthly ranges must)."""
     month = Month.of(first) if first.day == 1 else Month.of(first).next()
     return month.last_day <= last
+
+
+@dataclass(frozen=True)
+class Mirrored(Generic[T]):
+    """A mirror answer: what the source gave (`stale` when it is a kept copy) and whether it is final, every
+    period it covers having settled (what decides how long clients may keep it)."""
+
+    found: T
+    complete: bool
 
 
 class MirrorService:
@@ -55,6 +68,7 @@ class MirrorService:
         metrics: MetricsSource,
         ranges: Memo[Fetched],
         clock: Clock,
+        freshness: Freshness,
         *,
         upstream_pageviews: PageviewsSource,
         upstream_metrics: SiteviewsSource,
@@ -64,6 +78,7 @@ class MirrorService:
         self._metrics = metrics
         self._ranges = ranges
         self._clock = clock
+        self._freshness = freshness
         self._upstream_pageviews = upstream_pageviews
         self._upstream_metrics = upstream_metrics
 
@@ -75,29 +90,31 @@ class MirrorService:
 
     async def per_article(
         self, query: ArticleQuery, granularity: Granularity, first: dt.date, last: dt.date
-    ) -> Fetched:
+    ) -> Mirrored[Fetched]:
         async def blocks(first: dt.date, last: dt.date) -> Fetched:
             return await self._pageviews.per_article(query, granularity, first, last)
 
         async def upstream(first: dt.date, last: dt.date) -> Fetched:
             return await self._upstream_pageviews.per_article(query, granularity, first, last)
 
-        return await self._series(article_series(query), granularity, first, last, blocks, upstream)
+        found = await self._series(article_series(query), granularity, first, last, blocks, upstream)
+        return Mirrored(found, self._days_settled(Granularity.DAILY, last))
 
     async def aggregate(
         self, query: SiteQuery, granularity: Granularity, first: dt.date, last: dt.date
-    ) -> Fetched:
+    ) -> Mirrored[Fetched]:
         async def blocks(first: dt.date, last: dt.date) -> Fetched:
             return await self._metrics.aggregate(query, granularity, first, last)
 
         async def upstream(first: dt.date, last: dt.date) -> Fetched:
             return await self._upstream_metrics.aggregate(query, granularity, first, last)
 
-        return await self._series(site_series(query), granularity, first, last, blocks, upstream)
+        found = await self._series(site_series(query), granularity, first, last, blocks, upstream)
+        return Mirrored(found, self._days_settled(Granularity.DAILY, last))
 
     async def aggregate_hourly(
         self, query: SiteQuery, first: dt.datetime, last: dt.datetime
-    ) -> HourlyFetched:
+    ) -> Mirrored[HourlyFetched]:
         floor = dt.datetime.combine(MIRROR_FLOOR, dt.time(), tzinfo=dt.UTC)
         current = self.now().replace(minute=0, second=0, microsecond=0)
         first, last = max(first, floor), min(last, current)
@@ -107,29 +124,49 @@ class MirrorService:
             raise WikimediaBadRequest(
                 f"an hourly range covers at most {MAX_MIRROR_HOURS} hours on this mirror"
             )
-        return await self._metrics.aggregate_hourly(query, first, last)
+        found = await self._metrics.aggregate_hourly(query, first, last)
+        # `last` is now at most the current hour: a range that runs on is not final before it is over.
+        return Mirrored(found, self._freshness.is_settled(end_of_hour(last), self.now()))
 
     async def unique_devices(
         self, query: DevicesQuery, granularity: Granularity, first: dt.date, last: dt.date
-    ) -> DeviceCounts:
-        first, last = self._clipped(first, last)
-        return await self._metrics.unique_devices(query, granularity, first, last)
+    ) -> Mirrored[DeviceCounts]:
+        clipped = self._clipped(first, last)
+        found = await self._metrics.unique_devices(query, granularity, *clipped)
+        # A month's devices are counted over the whole month, however little of it the range covers.
+        return Mirrored(found, self._days_settled(granularity, last))
 
-    async def top(self, project: Project, access: Access, month: Month, day: int | None) -> TopArticles:
+    async def top(
+        self, project: Project, access: Access, month: Month, day: int | None
+    ) -> Mirrored[TopArticles]:
         self._check_has_data(month, day)
         if day is None:
-            return await self._top.top_articles(project, access, month)
-        return await self._metrics.top_of_day(project, access, dt.date(month.year, month.month, day))
+            found = await self._top.top_articles(project, access, month)
+        else:
+            found = await self._metrics.top_of_day(project, access, dt.date(month.year, month.month, day))
+        return Mirrored(found, self._list_settled(month, day))
 
-    async def top_by_country(self, project: Project, access: Access, month: Month) -> TopCountries:
+    async def top_by_country(self, project: Project, access: Access, month: Month) -> Mirrored[TopCountries]:
         self._check_has_data(month, None)
-        return await self._metrics.top_by_country(project, access, month)
+        found = await self._metrics.top_by_country(project, access, month)
+        return Mirrored(found, self._list_settled(month, None))
 
     async def top_per_country(
         self, country: Country, access: Access, month: Month, day: int | None
-    ) -> TopOfCountry:
+    ) -> Mirrored[TopOfCountry]:
         self._check_has_data(month, day)
-        return await self._metrics.top_per_country(country, access, month, day)
+        found = await self._metrics.top_per_country(country, access, month, day)
+        return Mirrored(found, self._list_settled(month, day))
+
+    def _days_settled(self, granularity: Granularity, last: dt.date) -> bool:
+        """Whether the period of `granularity` that holds `last` has settled (one after today never has)."""
+        return self._freshness.is_settled(granularity.end_of(min(last, self.today())), self.now())
+
+    def _list_settled(self, month: Month, day: int | None) -> bool:
+        """Whether the month's list (`day` None) or the day's has settled."""
+        if day is None:
+            return self._freshness.is_complete(month, self.now())
+        return self._days_settled(Granularity.DAILY, dt.date(month.year, month.month, day))
 
     def _check_has_data(self, month: Month, day: int | None) -> None:
         first = month.first_day if day is None else dt.date(month.year, month.month, day)

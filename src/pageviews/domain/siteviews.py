@@ -22,6 +22,12 @@ MAX_HOURLY_DAYS = 92
 """An hourly range covers at most a quarter of a year (2208 hours)."""
 
 
+def end_of_hour(start: dt.datetime) -> dt.datetime:
+    """The instant the hour that starts at `start` ends: with `Granularity.end_of` (days and months), the
+    domain's one end of a period."""
+    return start + HOUR
+
+
 class SiteGranularity(enum.StrEnum):
     HOURLY = "hourly"
     DAILY = "daily"
@@ -122,7 +128,7 @@ def build_hourly_items(
     whole = set(parts) == {""}
     for start in hours.starts():
         values = {name: points.get(start) for name, points in parts.items()}
-        complete = freshness.is_settled(start + HOUR, now)
+        complete = freshness.is_settled(end_of_hour(start), now)
         if not complete and all(v is None for v in values.values()):
             continue
         counts = {name: v or 0 for name, v in values.items()}

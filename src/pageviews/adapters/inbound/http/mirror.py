@@ -49,8 +49,8 @@ from pageviews.domain.errors import (
     WikimediaBadRequest,
     WikimediaInvalidRoute,
 )
-from pageviews.domain.model import Article, ArticleQuery, DataPoint, Granularity, Month
-from pageviews.domain.siteviews import HOUR, SiteQuery
+from pageviews.domain.model import Article, ArticleQuery, DataPoint, Granularity
+from pageviews.domain.siteviews import SiteQuery
 
 NOT_FOUND_DETAIL = (
     "The date(s) you used are valid, but we either do not have data for those date(s), or the project you "
@@ -96,10 +96,6 @@ def _raw(request: Request[Any, Any, Any]) -> bytes:
     return raw.partition(b"?")[0]
 
 
-def _settled(cache_policy: CachePolicy, end: dt.datetime, now: dt.datetime) -> bool:
-    return cache_policy.freshness.is_settled(end, now)
-
-
 def _stamp(day: dt.date) -> str:
     return f"{day:%Y%m%d}00"
 
@@ -128,12 +124,12 @@ async def per_article(
         if "\ufffd" in article:
             raise NoData()
         query = ArticleQuery(parsed_project, Article(article), parsed_access, parsed_agent)
-        fetched = await mirror.per_article(query, periods, first, last)
+        answer = await mirror.per_article(query, periods, first, last)
         items = [
             ArticleItem(parsed_project.name, article, periods.value, _stamp(p.period), access, agent, p.views)
-            for p in _sorted(fetched.points)
+            for p in _sorted(answer.found.points)
         ]
-        return items, _settled(cache_policy, periods.end_of(last), mirror.now()), fetched.stale
+        return items, answer.complete, answer.found.stale
 
     return await _answered(request, cache_policy, answer)
 
@@ -155,18 +151,16 @@ async def aggregate(
             hourly = await mirror.aggregate_hourly(query, first_hour, last_hour)
             items = [
                 AggregateItem(name, access, agent, granularity, f"{p.period:%Y%m%d%H}", p.views)
-                for p in sorted(hourly.points, key=lambda p: p.period)
+                for p in sorted(hourly.found.points, key=lambda p: p.period)
             ]
-            end_of = last_hour + HOUR
-            return items, _settled(cache_policy, end_of, mirror.now()), hourly.stale
-        periods = Granularity(granularity)
+            return items, hourly.complete, hourly.found.stale
         first, last = grammar.days(start, end)
-        fetched = await mirror.aggregate(query, periods, first, last)
+        answer = await mirror.aggregate(query, Granularity(granularity), first, last)
         items = [
             AggregateItem(name, access, agent, granularity, _stamp(p.period), p.views)
-            for p in _sorted(fetched.points)
+            for p in _sorted(answer.found.points)
         ]
-        return items, _settled(cache_policy, periods.end_of(last), mirror.now()), fetched.stale
+        return items, answer.complete, answer.found.stale
 
     return await _answered(request, cache_policy, answer)
 
@@ -199,15 +193,11 @@ async def unique_devices(
                 c.offset,
                 c.underestimate,
             )
-            for c in sorted(counts.points, key=lambda c: c.period)
+            for c in sorted(counts.found.points, key=lambda c: c.period)
         ]
-        return items, _settled(cache_policy, periods.end_of(last), mirror.now()), counts.stale
+        return items, counts.complete, counts.found.stale
 
     return await _answered(request, cache_policy, answer)
-
-
-def _list_end(month: Month, day: int | None) -> dt.datetime:
-    return month.end() if day is None else Granularity.DAILY.end_of(dt.date(month.year, month.month, day))
 
 
 def _day_text(day: int | None) -> str:
@@ -225,8 +215,8 @@ async def top(
         project, access, year, month, day = grammar.exactly(parts, 5)
         parsed_project, parsed_access = grammar.project(project), grammar.access(access)
         parsed_month, parsed_day = grammar.month_and_day(year, month, day, all_days=True)
-        found = await mirror.top(parsed_project, parsed_access, parsed_month, parsed_day)
-        articles = [TopArticleOut(e.article, e.views, e.rank) for e in found.entries]
+        answer = await mirror.top(parsed_project, parsed_access, parsed_month, parsed_day)
+        articles = [TopArticleOut(e.article, e.views, e.rank) for e in answer.found.entries]
         item = TopItem(
             parsed_project.name,
             access,
@@ -235,8 +225,7 @@ async def top(
             _day_text(parsed_day),
             articles,
         )
-        complete = _settled(cache_policy, _list_end(parsed_month, parsed_day), mirror.now())
-        return [item], complete, found.stale
+        return [item], answer.complete, answer.found.stale
 
     return await _answered(request, cache_policy, answer)
 
@@ -252,12 +241,12 @@ async def top_by_country(
         project, access, year, month = grammar.exactly(parts, 4)
         parsed_project, parsed_access = grammar.project(project), grammar.access(access)
         parsed_month, _ = grammar.month_and_day(year, month, None, all_days=False)
-        found = await mirror.top_by_country(parsed_project, parsed_access, parsed_month)
-        countries = [CountryOut(c.country, c.views, c.rank, c.views_ceil) for c in found.entries]
+        answer = await mirror.top_by_country(parsed_project, parsed_access, parsed_month)
+        countries = [CountryOut(c.country, c.views, c.rank, c.views_ceil) for c in answer.found.entries]
         item = ByCountryItem(
             parsed_project.name, access, f"{parsed_month.year:04d}", f"{parsed_month.month:02d}", countries
         )
-        return [item], _settled(cache_policy, parsed_month.end(), mirror.now()), found.stale
+        return [item], answer.complete, answer.found.stale
 
     return await _answered(request, cache_policy, answer)
 
@@ -277,8 +266,10 @@ async def top_per_country(
         parsed_month, parsed_day = grammar.month_and_day(year, month, day, all_days=True)
         if country.upper() not in COUNTRY_CODES:
             raise NoData()  # Wikimedia has lists only for the countries geolocation names
-        found = await mirror.top_per_country(Country(country), parsed_access, parsed_month, parsed_day)
-        articles = [CountryArticleOut(a.article, a.project, a.views_ceil, a.rank) for a in found.entries]
+        answer = await mirror.top_per_country(Country(country), parsed_access, parsed_month, parsed_day)
+        articles = [
+            CountryArticleOut(a.article, a.project, a.views_ceil, a.rank) for a in answer.found.entries
+        ]
         item = PerCountryItem(
             country,
             access,
@@ -287,8 +278,7 @@ async def top_per_country(
             _day_text(parsed_day),
             articles,
         )
-        complete = _settled(cache_policy, _list_end(parsed_month, parsed_day), mirror.now())
-        return [item], complete, found.stale
+        return [item], answer.complete, answer.found.stale
 
     return await _answered(request, cache_policy, answer)
 
