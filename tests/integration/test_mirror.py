@@ -260,6 +260,91 @@ def test_an_upstream_failure_keeps_wikimedias_shape_with_the_services_status(
     )
 
 
+HOURLY = f"{BASE}/aggregate/en.wikipedia/all-access/user/hourly/2023100300/2023100323"
+_SITE = {"project": "en.wikipedia", "access": "all-access", "agent": "user"}
+_DAY = {"project": "en.wikipedia", "article": "AC/DC", "access": "all-access", "agent": "user"}
+_MONTH = {"year": "2023", "month": "10"}
+WRONG_ANSWERS = {
+    "an hour not asked": (
+        HOURLY,
+        [{**_SITE, "granularity": "hourly", "timestamp": "2023100400", "views": 1}],
+    ),
+    "a negative hour": (HOURLY, [{**_SITE, "granularity": "hourly", "timestamp": "2023100305", "views": -1}]),
+    "a negative day": (
+        f"{ARTICLE}/AC%2FDC/daily/20231001/20231010",
+        [{**_DAY, "granularity": "daily", "timestamp": "2023100200", "views": -1}],
+    ),
+    "a negative month of a cut range": (
+        f"{ARTICLE}/Who%3F/monthly/20230901/20231003",
+        [{**_DAY, "article": "Who?", "granularity": "monthly", "timestamp": "2023090100", "views": -1}],
+    ),
+    "a negative top list count": (
+        f"{BASE}/top/en.wikipedia/all-access/2023/10/all-days",
+        [{**_SITE, **_MONTH, "day": "all-days", "articles": [{"article": "A", "views": -1, "rank": 1}]}],
+    ),
+    "a negative device offset": (
+        "/api/rest_v1/metrics/unique-devices/en.wikipedia/all-sites/daily/20231001/20231003",
+        [
+            {
+                "project": "en.wikipedia",
+                "access-site": "all-sites",
+                "granularity": "daily",
+                "timestamp": "20231002",
+                "devices": 5,
+                "offset": -1,
+                "underestimate": 6,
+            }
+        ],
+    ),
+    "a negative ceiling by country": (
+        f"{BASE}/top-by-country/en.wikipedia/all-access/2023/10",
+        [
+            {
+                **_SITE,
+                **_MONTH,
+                "countries": [{"country": "US", "views": "100-999", "views_ceil": -5, "rank": 1}],
+            }
+        ],
+    ),
+    "a negative ceiling per country": (
+        f"{BASE}/top-per-country/FR/all-access/2023/10/05",
+        [
+            {
+                "country": "FR",
+                "access": "all-access",
+                **_MONTH,
+                "day": "05",
+                "articles": [{"article": "Paris", "project": "fr.wikipedia", "views_ceil": -5, "rank": 1}],
+            }
+        ],
+    ),
+}
+
+
+@pytest.mark.parametrize(("path", "items"), WRONG_ANSWERS.values(), ids=WRONG_ANSWERS.keys())
+def test_a_wrong_answer_is_a_502_and_never_kept_so_the_next_request_asks_again(
+    client: TestClient[Litestar], fake: FakeWikimedia, path: str, items: list[dict[str, object]]
+) -> None:
+    """Every answer is checked before it is kept (hours as the blocks are): one for a period not asked, or with
+    a negative count, is an upstream error, and is never served from the cache afterwards."""
+    _seed_cut_months(fake)
+    fake.site_hourly[("en.wikipedia", "all-access", "user")][dt.datetime(2023, 10, 3, 5, tzinfo=dt.UTC)] = 9
+    fake.top[("en.wikipedia", "all-access", "2023", "10")] = [{"article": "A", "views": 1, "rank": 1}]
+    fake.devices[("en.wikipedia", "all-sites", "daily")][dt.date(2023, 10, 2)] = (6, 1)
+    country = {"country": "US", "views": "100-999", "views_ceil": 500, "rank": 1}
+    fake.by_country[("en.wikipedia", "all-access", "2023", "10")] = [country]
+    paris = {"article": "Paris", "project": "fr.wikipedia", "views_ceil": 500, "rank": 1}
+    fake.per_country[("FR", "all-access", "2023", "10", "05")] = [paris]
+    fake.fail_next(Canned(200, json.dumps({"items": items}).encode(), {"content-type": "application/json"}))
+    first, second = client.get(path), client.get(path)
+    assert (first.status_code, first.json()["type"], second.status_code, len(fake.requests)) == (
+        502,
+        "about:blank",
+        200,
+        2,
+    )
+
+
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(
     st.text(st.characters(exclude_categories=["Cs"], exclude_characters="\ufffd"), min_size=1, max_size=40)

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 
 import pytest
 from litestar import Litestar
 from litestar.testing import TestClient
 
-from tests.support.fake_wikimedia import FakeWikimedia
+from tests.support.fake_wikimedia import Canned, FakeWikimedia
 from tests.support.http import assert_problem, json_of, rows_of
 
 
@@ -59,6 +60,18 @@ def test_siteviews_of_every_project_by_hour(client: TestClient[Litestar]) -> Non
         24,
         {"period": "2023-10-03T05:00Z", "views": 9, "complete": True},
     )
+
+
+def test_an_answer_for_an_hour_not_asked_is_a_502_never_kept(
+    client: TestClient[Litestar], fake: FakeWikimedia
+) -> None:
+    """Hours are kept whole, and checked before they are kept, as blocks are: the next request asks again."""
+    item = {"project": "all-projects", "access": "all-access", "agent": "user", "granularity": "hourly"}
+    wrong = {"items": [{**item, "timestamp": "2023100405", "views": 9}]}
+    fake.fail_next(Canned(200, json.dumps(wrong).encode(), {"content-type": "application/json"}))
+    path = "/v1/siteviews/all-projects?from=2023-10-03&granularity=hourly"
+    assert_problem(client.get(path), 502, "upstream_error")
+    assert (client.get(path).status_code, len(fake.requests)) == (200, 2)
 
 
 def test_siteviews_before_july_2015_are_refused(client: TestClient[Litestar], fake: FakeWikimedia) -> None:

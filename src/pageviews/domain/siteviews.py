@@ -11,7 +11,7 @@ import msgspec
 
 from pageviews.domain.errors import InvalidGranularity, InvalidRange, NoData, UpstreamError
 from pageviews.domain.freshness import Freshness
-from pageviews.domain.model import Access, Agent, Granularity, Project
+from pageviews.domain.model import Access, Agent, Granularity, Project, checked_count
 from pageviews.domain.series import Breakdown, PeriodRange, SeriesItem
 
 ALL_PROJECTS = Project("all-projects")
@@ -96,7 +96,8 @@ def hour_label(start: dt.datetime) -> str:
 
 
 def checked_hours(hours: HourRange, points: tuple[HourlyPoint, ...]) -> dict[dt.datetime, int]:
-    """The points by hour, refusing any the source was not asked for (outside the range, twice, not on the hour)."""
+    """The points by hour, refusing any the source was not asked for (outside the range, twice, not on the hour)
+    and negative counts: the rule of `series.checked_points`, per hour."""
     found: dict[dt.datetime, int] = {}
     for point in points:
         period = point.period.astimezone(dt.UTC)
@@ -106,7 +107,7 @@ def checked_hours(hours: HourRange, points: tuple[HourlyPoint, ...]) -> dict[dt.
                 f"asked for {hour_label(hours.first)}..{hour_label(hours.last)}, the upstream answered for "
                 f"{hour_label(period)}"
             )
-        found[period] = point.views
+        found[period] = checked_count(point.views, hour_label(period))
     return found
 
 
