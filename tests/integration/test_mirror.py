@@ -227,6 +227,32 @@ def test_a_range_before_any_data_is_a_404_without_asking(
     assert fake.requests == []
 
 
+DEVICES = "/api/rest_v1/metrics/unique-devices/en.wikipedia/all-sites"
+
+
+@pytest.mark.parametrize(
+    ("path", "status", "detail"),
+    [
+        (
+            f"{DEVICES}/daily/20231001/20231003",
+            404,
+            "The date(s) you used are valid, but we either do not have data for those date(s), or the project "
+            "you asked for is not loaded yet.  Please check documentation for more information.",
+        ),
+        (f"{DEVICES}/daily/20231001", 404, "Invalid route"),
+        (f"{DEVICES}/hourly/20231001/20231003", 400, "Invalid granularity"),
+        (f"{DEVICES}/daily/20231001/2023-10-03", 400, "end timestamp is invalid, must be a valid date in YYYYMMDD format"),
+    ],
+    ids=["no data", "a segment missing", "granularity", "end timestamp"],
+)  # fmt: skip
+def test_unique_devices_errors_are_in_the_device_analytics_services_own_words(
+    client: TestClient[Litestar], path: str, status: int, detail: str
+) -> None:
+    """Unique devices are another Wikimedia service (device-analytics), whose texts differ from pageviews'
+    (mediawiki-api.md section 2.5): two spaces before "Please" and a final period, a capital `Invalid route`."""
+    wikimedia_problem(client.get(path), status, detail, path.removeprefix("/api/rest_v1"))
+
+
 def test_query_strings_are_ignored_as_wikimedia_ignores_them(client: TestClient[Litestar]) -> None:
     assert client.get(f"{ARTICLE}/AC%2FDC/daily/20231001/20231010?cachebust=1").status_code == 200
 

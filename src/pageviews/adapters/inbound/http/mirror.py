@@ -16,7 +16,7 @@ import datetime as dt
 import math
 from collections.abc import Awaitable, Callable, Sequence
 from http import HTTPStatus
-from typing import Any
+from typing import Any, NamedTuple
 
 import msgspec
 from litestar import Request, Response, get
@@ -56,7 +56,21 @@ NOT_FOUND_DETAIL = (
     "The date(s) you used are valid, but we either do not have data for those date(s), or the project you "
     "asked for is not loaded yet. Please check documentation for more information"
 )
-"""Wikimedia's own 404 text (AQS 2), word for word: clients match it."""
+"""Wikimedia's own 404 text (AQS 2's pageviews service), word for word: clients match it."""
+DEVICES_NOT_FOUND_DETAIL = NOT_FOUND_DETAIL.replace("not loaded yet. ", "not loaded yet.  ") + "."
+"""The device-analytics service's (unique devices), which differs: two spaces before "Please" and a final
+period (its `logic/unique-devices_logic.go`)."""
+
+
+class _Service(NamedTuple):
+    """How one of Wikimedia's services words its 404s: the mirror answers for two of them."""
+
+    not_found: str
+    invalid_route: str
+
+
+PAGEVIEWS = _Service(NOT_FOUND_DETAIL, "invalid route")
+DEVICE_ANALYTICS = _Service(DEVICES_NOT_FOUND_DETAIL, "Invalid route")  # its `not-found-handler.go`
 
 _encoder = msgspec.json.Encoder()
 Answer = Callable[[], Awaitable[tuple[list[Any], bool, bool]]]
@@ -66,21 +80,21 @@ _IGNORES_QUERY = {"ignores_query": True}
 
 
 async def _answered(
-    request: Request[Any, Any, Any], cache_policy: CachePolicy, answer: Answer
+    request: Request[Any, Any, Any], cache_policy: CachePolicy, answer: Answer, service: _Service = PAGEVIEWS
 ) -> Response[bytes]:
     try:
         items, complete, stale = await answer()
     except PageviewsError as error:
-        return _problem(error, grammar.uri(_raw(request)))
+        return _problem(error, grammar.uri(_raw(request)), service)
     body = _encoder.encode({"items": items})
     return Response(body, media_type=MediaType.JSON, headers=cache_headers(cache_policy, complete, stale))
 
 
-def _problem(error: PageviewsError, uri: str) -> Response[bytes]:
+def _problem(error: PageviewsError, uri: str, service: _Service = PAGEVIEWS) -> Response[bytes]:
     if isinstance(error, NoData):
-        status, detail = 404, NOT_FOUND_DETAIL
+        status, detail = 404, service.not_found
     elif isinstance(error, WikimediaInvalidRoute):
-        status, detail = 404, error.detail
+        status, detail = 404, service.invalid_route
     else:
         status, detail = status_of(error), error.detail
     body = WikimediaProblem(detail, "get", status, HTTPStatus(status).phrase, "about:blank", uri)
@@ -176,6 +190,7 @@ async def unique_devices(
         project, site, granularity, start, end = grammar.exactly(parts, 5)
         parsed_project = grammar.project(project)
         if site not in {s.value for s in AccessSite}:
+            # A guess: no source shows device-analytics' answer to a bad access-site (README, the mirror).
             raise WikimediaBadRequest("Invalid access-site")
         if granularity not in ("daily", "monthly"):
             raise WikimediaBadRequest("Invalid granularity")
@@ -197,7 +212,7 @@ async def unique_devices(
         ]
         return items, counts.complete, counts.found.stale
 
-    return await _answered(request, cache_policy, answer)
+    return await _answered(request, cache_policy, answer, DEVICE_ANALYTICS)
 
 
 def _day_text(day: int | None) -> str:
