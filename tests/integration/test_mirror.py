@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 from litestar import Litestar
 from litestar.testing import TestClient
 
+from tests.support.app import container_for, serve, settings_from_env
 from tests.support.fake_wikimedia import FIXTURES, Canned, FakeWikimedia
 
 BASE = "/api/rest_v1/metrics/pageviews"
@@ -272,6 +273,131 @@ def test_the_aggregate_matches_the_verbatim_fixture_shape(client: TestClient[Lit
         "uk.wikipedia",
         "2023100200",
     )
+
+
+@pytest.mark.parametrize(
+    ("tail", "status", "content_type"),
+    [
+        ("AC%2FDC/daily/20231001/20231010", 200, "application/json; charset=utf-8"),
+        ("AC%2FDC/daily/20231301/20231310", 400, "application/problem+json"),
+        ("AC/DC/daily/20231001/20231010", 404, "application/problem+json"),
+        ("No_such_article/daily/20231001/20231010", 404, "application/problem+json"),
+    ],
+    ids=["data", "bad input", "invalid route", "no data"],
+)
+def test_every_answer_is_wikimedias_content_type_and_readable_from_any_origin(
+    client: TestClient[Litestar], tail: str, status: int, content_type: str
+) -> None:
+    """As Wikimedia answers (wikimedia-api.md section 4.3): a page in a browser uses the mirror as it uses
+    Wikimedia, by changing only the host."""
+    response = client.get(f"{ARTICLE}/{tail}", headers={"Origin": "https://tool.example"})
+    assert (response.status_code, response.headers["content-type"]) == (status, content_type)
+    assert response.headers["access-control-allow-origin"] == "*"
+
+
+def test_answers_replayed_or_not_modified_are_readable_from_any_origin_too(
+    client: TestClient[Litestar],
+) -> None:
+    path = f"{ARTICLE}/AC%2FDC/daily/20231001/20231010"
+    first = client.get(path)
+    replayed = client.get(path)
+    not_modified = client.get(path, headers={"If-None-Match": first.headers["etag"]})
+    assert [r.headers["access-control-allow-origin"] for r in (replayed, not_modified)] == ["*", "*"]
+    assert (replayed.headers["age"], not_modified.status_code) == ("0", 304)
+
+
+def test_an_answer_of_another_layer_is_readable_from_any_origin_too(client: TestClient[Litestar]) -> None:
+    """A wrong method is refused by routing, before any mirror handler runs."""
+    response = client.post(f"{ARTICLE}/AC%2FDC/daily/20231001/20231010")
+    assert (response.status_code, response.headers["access-control-allow-origin"]) == (405, "*")
+
+
+def test_the_services_own_cors_setting_still_governs_everything_but_the_mirror(fake: FakeWikimedia) -> None:
+    settings = settings_from_env(PAGEVIEWS_CORS_ORIGINS="https://app.example")
+    elsewhere = {"Origin": "https://elsewhere.example"}
+    with serve(container_for(fake.transport(), settings=settings)) as client:
+        v1 = client.get(
+            "/v1/pageviews/en.wikipedia/AC%2FDC?from=2023-10&granularity=daily", headers=elsewhere
+        )
+        mirrored = client.get(f"{ARTICLE}/AC%2FDC/daily/20231001/20231010", headers=elsewhere)
+        app = client.get(
+            f"{ARTICLE}/AC%2FDC/daily/20231001/20231010", headers={"Origin": "https://app.example"}
+        )
+    assert (v1.status_code, v1.headers.get("access-control-allow-origin")) == (200, None)
+    assert [mirrored.headers["access-control-allow-origin"], app.headers["access-control-allow-origin"]] == [
+        "*",
+        "https://app.example",
+    ]
+
+
+def test_no_data_may_be_kept_as_briefly_as_the_service_keeps_it(client: TestClient[Litestar]) -> None:
+    """The service keeps "no data" 5 minutes (PAGEVIEWS_CACHE_NO_DATA_TTL_SECONDS): it may mean "not loaded
+    yet". Wikimedia was seen sending `s-maxage=600` with its 404s."""
+    response = client.get(f"{ARTICLE}/No_such_article/daily/20231001/20231010")
+    assert (response.status_code, response.headers["cache-control"]) == (404, "public, max-age=300")
+
+
+@pytest.mark.parametrize(
+    ("path", "item_keys", "entry_keys"),
+    [
+        (
+            f"{ARTICLE}/AC%2FDC/daily/20231001/20231010",
+            ["project", "article", "granularity", "timestamp", "access", "agent", "views"],
+            None,
+        ),
+        (
+            f"{BASE}/top/en.wikipedia/all-access/2023/10/all-days",
+            ["project", "access", "year", "month", "day", "articles"],
+            ["article", "views", "rank"],
+        ),
+        (
+            f"{BASE}/top-by-country/en.wikipedia/all-access/2023/10",
+            ["project", "access", "year", "month", "countries"],
+            ["country", "views", "views_ceil", "rank"],
+        ),
+        (
+            f"{BASE}/top-per-country/FR/all-access/2023/10/05",
+            ["country", "access", "year", "month", "day", "articles"],
+            ["article", "project", "views_ceil", "rank"],
+        ),
+        (
+            "/api/rest_v1/metrics/unique-devices/en.wikipedia/all-sites/daily/20231001/20231003",
+            ["project", "access-site", "granularity", "timestamp", "devices", "offset", "underestimate"],
+            None,
+        ),
+    ],
+    ids=["per-article", "top", "top-by-country", "top-per-country", "unique-devices"],
+)
+def test_every_body_has_wikimedias_keys_in_wikimedias_order(
+    client: TestClient[Litestar],
+    fake: FakeWikimedia,
+    path: str,
+    item_keys: list[str],
+    entry_keys: list[str] | None,
+) -> None:
+    """The orders of the verbatim fixtures and of the reference (wikimedia-api.md 3.1 and 3.7, mediawiki-api.md
+    2.2 to 2.4); a client that reads a body as text, or compares bodies, sees Wikimedia's."""
+    fake.top[("en.wikipedia", "all-access", "2023", "10")] = [{"article": "A", "views": 1, "rank": 1}]
+    country = {"country": "US", "views": "100-999", "views_ceil": 500, "rank": 1}
+    fake.by_country[("en.wikipedia", "all-access", "2023", "10")] = [country]
+    paris = {"article": "Paris", "project": "fr.wikipedia", "views_ceil": 500, "rank": 1}
+    fake.per_country[("FR", "all-access", "2023", "10", "05")] = [paris]
+    fake.devices[("en.wikipedia", "all-sites", "daily")][dt.date(2023, 10, 2)] = (6, 1)
+    (item,) = client.get(path).json()["items"][:1]
+    entries: list[dict[str, object]] = next(
+        (item[key] for key in ("articles", "countries") if key in item), []
+    )
+    assert (list(item), [list(entry) for entry in entries]) == (item_keys, [entry_keys] if entry_keys else [])
+
+
+def test_a_country_without_a_ceiling_has_no_views_ceil_key(
+    client: TestClient[Litestar], fake: FakeWikimedia
+) -> None:
+    """Wikimedia's oldest lists by country have no `views_ceil` (its AQS 1 code passes them through)."""
+    country = {"country": "GB", "views": "100-999", "rank": 2}
+    fake.by_country[("en.wikipedia", "all-access", "2023", "10")] = [country]
+    body = client.get(f"{BASE}/top-by-country/en.wikipedia/all-access/2023/10").json()
+    assert body["items"][0]["countries"] == [country]
 
 
 def test_an_upstream_failure_keeps_wikimedias_shape_with_the_services_status(

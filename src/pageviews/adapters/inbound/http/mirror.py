@@ -5,7 +5,9 @@ Same paths and grammar (`mirror_grammar.py`), the same bodies (`mirror_schemas.p
 zero-filling, the title as the client sent it, no redirects followed), Wikimedia's statuses and error bodies for
 its own errors; answered from the service's caches, with its coalescing, resilience, rate limit and HTTP caching
 headers. Failures of Wikimedia itself keep Wikimedia's error shape with the service's status (502, 503 with
-`Retry-After`, 504). Query strings are ignored, as Wikimedia ignores them.
+`Retry-After`, 504). Query strings are ignored, as Wikimedia ignores them. Like Wikimedia's, every answer is
+`application/json; charset=utf-8` (its errors `application/problem+json`), JSON only, and readable from any
+origin (`access-control-allow-origin: *`), so that a browser client too changes only the host.
 
 The paths are not in the OpenAPI document: their contract is Wikimedia's own (https://wikimedia.org/api/rest_v1/),
 and a title is split from the raw path before decoding, which an OpenAPI path parameter cannot state."""
@@ -21,7 +23,7 @@ from typing import Any, NamedTuple
 import msgspec
 from litestar import Request, Response, get
 from litestar.di import NamedDependency
-from litestar.enums import MediaType
+from litestar.types import Message, Scope, Send
 
 from pageviews.adapters.inbound.http import mirror_grammar as grammar
 from pageviews.adapters.inbound.http.conditional import cache_headers
@@ -72,6 +74,11 @@ class _Service(NamedTuple):
 PAGEVIEWS = _Service(NOT_FOUND_DETAIL, "invalid route")
 DEVICE_ANALYTICS = _Service(DEVICES_NOT_FOUND_DETAIL, "Invalid route")  # its `not-found-handler.go`
 
+JSON_MEDIA_TYPE = "application/json; charset=utf-8"
+"""Wikimedia's `content-type` for data (shared/upstream/wikimedia-api.md section 4.3)."""
+_ANY_ORIGIN = (b"access-control-allow-origin", b"*")
+MIRROR_PATHS = ("/api/rest_v1/",)
+
 _encoder = msgspec.json.Encoder()
 Answer = Callable[[], Awaitable[tuple[list[Any], bool, bool]]]
 """Produces the items, whether they are final (`complete`) and whether they are `stale`."""
@@ -85,23 +92,46 @@ async def _answered(
     try:
         items, complete, stale = await answer()
     except PageviewsError as error:
-        return _problem(error, grammar.uri(_raw(request)), service)
+        return _problem(error, grammar.uri(_raw(request)), service, cache_policy)
     body = _encoder.encode({"items": items})
-    return Response(body, media_type=MediaType.JSON, headers=cache_headers(cache_policy, complete, stale))
+    return Response(body, media_type=JSON_MEDIA_TYPE, headers=cache_headers(cache_policy, complete, stale))
 
 
-def _problem(error: PageviewsError, uri: str, service: _Service = PAGEVIEWS) -> Response[bytes]:
+def _problem(
+    error: PageviewsError, uri: str, service: _Service = PAGEVIEWS, cache_policy: CachePolicy | None = None
+) -> Response[bytes]:
+    headers: dict[str, str] = {}
     if isinstance(error, NoData):
         status, detail = 404, service.not_found
+        if cache_policy is not None:
+            # As short as the service keeps "no data" itself (it may only mean "not loaded yet"); Wikimedia was
+            # seen sending `s-maxage=600` with its 404s.
+            headers["Cache-Control"] = f"public, max-age={int(cache_policy.no_data_ttl.total_seconds())}"
     elif isinstance(error, WikimediaInvalidRoute):
         status, detail = 404, service.invalid_route
     else:
         status, detail = status_of(error), error.detail
+    if isinstance(error, UpstreamUnavailable):
+        headers["Retry-After"] = str(math.ceil(error.retry_after))
     body = WikimediaProblem(detail, "get", status, HTTPStatus(status).phrase, "about:blank", uri)
-    headers = (
-        {"Retry-After": str(math.ceil(error.retry_after))} if isinstance(error, UpstreamUnavailable) else {}
-    )
     return Response(_encoder.encode(body), status_code=status, media_type=PROBLEM_MEDIA_TYPE, headers=headers)
+
+
+def open_to_any_origin(scope: Scope, send: Send) -> Send:
+    """`send` for every answer under the mirror (errors of any layer, 304s and replays from the response cache
+    included) with `access-control-allow-origin: *`, as Wikimedia answers, unless CORS has already named the
+    client's origin. The service's own CORS setting (`PAGEVIEWS_CORS_ORIGINS`) governs every other path."""
+    if not scope["path"].startswith(MIRROR_PATHS):
+        return send
+
+    async def sending(message: Message) -> None:
+        if message["type"] == "http.response.start":
+            headers = list(message.get("headers", ()))
+            if all(name.lower() != _ANY_ORIGIN[0] for name, _ in headers):
+                message = {**message, "headers": [*headers, _ANY_ORIGIN]}
+        await send(message)
+
+    return sending
 
 
 def _raw(request: Request[Any, Any, Any]) -> bytes:
@@ -257,7 +287,10 @@ async def top_by_country(
         parsed_project, parsed_access = grammar.project(project), grammar.access(access)
         parsed_month, _ = grammar.month_and_day(year, month, None, all_days=False)
         answer = await mirror.top_by_country(parsed_project, parsed_access, parsed_month)
-        countries = [CountryOut(c.country, c.views, c.rank, c.views_ceil) for c in answer.found.entries]
+        countries = [
+            CountryOut(country=c.country, views=c.views, views_ceil=c.views_ceil, rank=c.rank)
+            for c in answer.found.entries
+        ]
         item = ByCountryItem(
             parsed_project.name, access, f"{parsed_month.year:04d}", f"{parsed_month.month:02d}", countries
         )
