@@ -79,6 +79,13 @@ def test_siteviews_before_july_2015_are_refused(client: TestClient[Litestar], fa
     assert fake.requests == []
 
 
+def test_siteviews_before_july_2015_are_refused_for_pageview_data_not_for_articles(
+    client: TestClient[Litestar],
+) -> None:
+    body = assert_problem(client.get("/v1/siteviews/all-projects?from=2015-06"), 400, "before_data_start")
+    assert body["detail"] == "2015-06 is before 2015-07: Wikimedia's pageview data starts in July 2015"
+
+
 def test_unique_devices_as_csv(client: TestClient[Litestar]) -> None:
     response = client.get("/v1/unique-devices/en.wikipedia?from=2023-10&site=mobile-site&format=csv")
     assert rows_of(response) == [
@@ -121,6 +128,7 @@ def test_top_per_country_of_a_day_without_non_articles(client: TestClient[Litest
         ("/v1/top-per-country/FR/2024-01-14", "day_not_complete"),
         ("/v1/top-per-country/FR/2023-10-05?exclude=pages", "invalid_exclude"),
         ("/v1/top-by-country/en.wikipedia/2024-01", "month_not_complete"),
+        ("/v1/top-by-country/all-projects/2023-10", "invalid_project"),
     ],
 )
 def test_country_lists_refuse_what_cannot_be_answered(
