@@ -291,6 +291,9 @@ class Container(containers.DeclarativeContainer):
         metrics=cached_metrics,
         ranges=mirror_ranges,
         clock=clock,
+        freshness=freshness,
+        upstream_pageviews=source,
+        upstream_metrics=metrics_source,
     )
     response_cache = providers.Singleton(_response_cache, settings=settings, clock=clock, metrics=metrics)
     rate_limiting = providers.Singleton(_rate_limiting, settings=settings)

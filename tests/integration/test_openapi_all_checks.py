@@ -149,7 +149,7 @@ def filter_case(context: Any, case: Any) -> bool:
     if operation == "siteviews":
         return _siteviews_are_answerable(query)
     if operation == "uniqueDevices":
-        return _range_is_answerable(query) and str(query.get("from", "")) >= "2016-01"
+        return _range_is_answerable(query)  # from January 2016: the document's pattern says so
     if operation == "topByCountry":
         return _month_is_answerable(unquote(str(case.path_parameters.get("month", ""))), LAST_COMPLETE_MONTH)
     if operation == "topPerCountry":
@@ -172,8 +172,9 @@ def _siteviews_are_answerable(query: dict[str, Any]) -> bool:
 
 
 def _country_list_is_answerable(country: str, period: str) -> bool:
-    """An assigned country code, a day from 2021 that has settled or a month from 2021 that is complete."""
-    if country.upper() not in COUNTRY_CODES or period < "2021-01":
+    """An assigned country code, a day that has settled or a month that is complete (from 2021: the document's
+    pattern says so)."""
+    if country.upper() not in COUNTRY_CODES:
         return False
     return period <= LAST_SETTLED_DAY if len(period) == 10 else period <= LAST_COMPLETE_MONTH
 

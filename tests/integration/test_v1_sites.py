@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 
 import pytest
 from litestar import Litestar
 from litestar.testing import TestClient
 
-from tests.support.fake_wikimedia import FakeWikimedia
+from tests.support.fake_wikimedia import Canned, FakeWikimedia
 from tests.support.http import assert_problem, json_of, rows_of
 
 
@@ -61,9 +62,28 @@ def test_siteviews_of_every_project_by_hour(client: TestClient[Litestar]) -> Non
     )
 
 
+def test_an_answer_for_an_hour_not_asked_is_a_502_never_kept(
+    client: TestClient[Litestar], fake: FakeWikimedia
+) -> None:
+    """Hours are kept whole, and checked before they are kept, as blocks are: the next request asks again."""
+    item = {"project": "all-projects", "access": "all-access", "agent": "user", "granularity": "hourly"}
+    wrong = {"items": [{**item, "timestamp": "2023100405", "views": 9}]}
+    fake.fail_next(Canned(200, json.dumps(wrong).encode(), {"content-type": "application/json"}))
+    path = "/v1/siteviews/all-projects?from=2023-10-03&granularity=hourly"
+    assert_problem(client.get(path), 502, "upstream_error")
+    assert (client.get(path).status_code, len(fake.requests)) == (200, 2)
+
+
 def test_siteviews_before_july_2015_are_refused(client: TestClient[Litestar], fake: FakeWikimedia) -> None:
     assert_problem(client.get("/v1/siteviews/en.wikipedia?from=2015-06"), 400, "before_data_start")
     assert fake.requests == []
+
+
+def test_siteviews_before_july_2015_are_refused_for_pageview_data_not_for_articles(
+    client: TestClient[Litestar],
+) -> None:
+    body = assert_problem(client.get("/v1/siteviews/all-projects?from=2015-06"), 400, "before_data_start")
+    assert body["detail"] == "2015-06 is before 2015-07: Wikimedia's pageview data starts in July 2015"
 
 
 def test_unique_devices_as_csv(client: TestClient[Litestar]) -> None:
@@ -108,6 +128,7 @@ def test_top_per_country_of_a_day_without_non_articles(client: TestClient[Litest
         ("/v1/top-per-country/FR/2024-01-14", "day_not_complete"),
         ("/v1/top-per-country/FR/2023-10-05?exclude=pages", "invalid_exclude"),
         ("/v1/top-by-country/en.wikipedia/2024-01", "month_not_complete"),
+        ("/v1/top-by-country/all-projects/2023-10", "invalid_project"),
     ],
 )
 def test_country_lists_refuse_what_cannot_be_answered(

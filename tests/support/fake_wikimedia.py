@@ -19,6 +19,7 @@ import httpx
 from tests.support.loopback import serving
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "wikimedia"
+SERVICE = "/api/rest_v1"
 PREFIX = "/api/rest_v1/metrics/pageviews/"
 METRICS = "/api/rest_v1/metrics/"
 BASE_URL = "https://wikimedia.test/api/rest_v1"
@@ -27,10 +28,27 @@ NOT_FOUND_DETAIL = (
     "The date(s) you used are valid, but we either do not have data for those date(s), or the project you "
     "asked for is not loaded yet. Please check documentation for more information"
 )
+"""The pageviews service's 404 (AQS 2, the verbatim fixture `per-article-404-no-data.json`)."""
+DEVICES_NOT_FOUND_DETAIL = NOT_FOUND_DETAIL.replace("not loaded yet. ", "not loaded yet.  ") + "."
+"""The device-analytics service's 404 (unique devices): two spaces before "Please" and a final period
+(its `logic/unique-devices_logic.go`, shared/upstream/mediawiki-api.md section 2.5)."""
+INVALID_ROUTE = "invalid route"
+"""The pageviews service's 404 for a path that fits none of its routes (the verbatim fixture)."""
+DEVICES_INVALID_ROUTE = "Invalid route"
+"""The device-analytics service's (its `not-found-handler.go`)."""
 
 
 def fixture(name: str) -> bytes:
     return (FIXTURES / name).read_bytes()
+
+
+class _Refused(Exception):
+    """An answer of Wikimedia's problem shape, raised where the request is found wrong."""
+
+    def __init__(self, status: int, detail: str) -> None:
+        super().__init__(detail)
+        self.status = status
+        self.detail = detail
 
 
 @dataclass(frozen=True)
@@ -148,8 +166,9 @@ class FakeWikimedia:
         if not request.headers.get("user-agent"):
             return httpx.Response(403, text="Please set a user-agent and respect our robot policy.")
         raw = request.url.raw_path.decode("ascii").split("?")[0]
+        uri = raw.removeprefix(SERVICE)  # AQS 2 names the path from `/metrics/` in its problems
         if not raw.startswith(METRICS):
-            return _problem(404, "Invalid route", raw)
+            return _problem(404, INVALID_ROUTE, uri)
         segments = [unquote(s) for s in raw[len(METRICS) :].split("/")]
         route = (segments[0], segments[1] if len(segments) > 1 else "", len(segments))
         handlers = {
@@ -159,37 +178,35 @@ class FakeWikimedia:
             ("pageviews", "top-by-country", 6): self._top_by_country,
             ("pageviews", "top-per-country", 7): self._top_per_country,
         }
-        if segments[0] == "unique-devices" and len(segments) == 6:
-            return self._unique_devices(segments[1:], raw)
-        handler = handlers.get(route)
-        if handler is None:
-            return _problem(404, "Invalid route", raw)
-        return handler(segments[2:], raw)
+        try:
+            if segments[0] == "unique-devices":
+                if len(segments) != 6:
+                    return _problem(404, DEVICES_INVALID_ROUTE, uri)
+                return self._unique_devices(segments[1:])
+            handler = handlers.get(route)
+            if handler is None:
+                return _problem(404, INVALID_ROUTE, uri)
+            return handler(segments[2:])
+        except _Refused as refused:
+            return _problem(refused.status, refused.detail, uri)
 
-    def _per_article(self, segments: list[str], uri: str) -> httpx.Response:
+    def _per_article(self, segments: list[str]) -> httpx.Response:
         project, access, agent, article, granularity, start, end = segments
         poison = self.poisoned.get(article)
         if poison is not None:
             return httpx.Response(poison.status, content=poison.body, headers=poison.headers)
+        if granularity not in ("daily", "monthly"):
+            raise _Refused(404, INVALID_ROUTE)
         project = project.lower().removesuffix(".org")
         article = article.replace(" ", "_")
-        try:
-            first, last = _day(start), _day(end)
-        except ValueError:
-            return _problem(400, "start timestamp is invalid, must be a valid date in YYYYMMDD format", uri)
-        if first > last:
-            return _problem(400, "start timestamp should be before the end timestamp", uri)
+        first, last = (moment.date() for moment in _range(start, end))
         key = (project, access, agent, article)
         if granularity == "daily":
             points = {d: v for d, v in self.daily.get(key, {}).items() if first <= d <= last}
-        elif granularity == "monthly":
-            if not _contains_full_month(first, last):
-                return _problem(400, "no full months between dates", uri)
-            points = self._monthly_points(key, first, last)
         else:
-            return _problem(404, "Invalid route", uri)
+            points = _monthly(self.monthly.get(key, {}), self.daily.get(key, {}), first, last)
         if not points:
-            return _problem(404, NOT_FOUND_DETAIL, uri)
+            raise _Refused(404, NOT_FOUND_DETAIL)
         items = [
             {
                 "project": project,
@@ -211,17 +228,7 @@ class FakeWikimedia:
             },
         )
 
-    def _monthly_points(self, key: Key, first: dt.date, last: dt.date) -> dict[dt.date, int]:
-        """Monthly values as AQS2 computes them: seeded month totals, or sums of the daily values inside the
-        range (so a partial edge month is a partial sum)."""
-        points = {m: v for m, v in self.monthly.get(key, {}).items() if first.replace(day=1) <= m <= last}
-        sums: dict[dt.date, int] = defaultdict(int)
-        for day, views in self.daily.get(key, {}).items():
-            if first <= day <= last:
-                sums[day.replace(day=1)] += views
-        return {**sums, **points}
-
-    def _top(self, segments: list[str], uri: str) -> httpx.Response:
+    def _top(self, segments: list[str]) -> httpx.Response:
         project, access, year, month, day = segments
         project = project.lower().removesuffix(".org")
         month, day = month.rjust(2, "0"), day if day == "all-days" else day.rjust(2, "0")
@@ -230,24 +237,19 @@ class FakeWikimedia:
         else:
             articles = self.top_days.get((project, access, year, month, day))
         if articles is None:
-            return _problem(404, NOT_FOUND_DETAIL, uri)
+            raise _Refused(404, NOT_FOUND_DETAIL)
         item = {"project": project, "access": access, "year": year, "month": month, "day": day}
         return _json({"items": [{**item, "articles": articles}]})
 
-    def _aggregate(self, segments: list[str], uri: str) -> httpx.Response:
+    def _aggregate(self, segments: list[str]) -> httpx.Response:
         project, access, agent, granularity, start, end = segments
+        if granularity not in ("hourly", "daily", "monthly"):
+            raise _Refused(404, INVALID_ROUTE)
         project = project.lower().removesuffix(".org")
         key = (project, access, agent)
-        hourly = granularity == "hourly"
-        try:
-            first, last = _instant(start, hourly), _instant(end, hourly)
-        except ValueError:
-            form = "YYYYMMDDHH" if hourly else "YYYYMMDD"
-            return _problem(400, f"start timestamp is invalid, must be a valid date in {form} format", uri)
-        if first > last:
-            return _problem(400, "start timestamp should be before the end timestamp", uri)
+        first, last = _range(start, end, hourly=granularity == "hourly")
         points: dict[dt.datetime, int]
-        if hourly:
+        if granularity == "hourly":
             points = {h: v for h, v in self.site_hourly.get(key, {}).items() if first <= h <= last}
         elif granularity == "daily":
             points = {
@@ -255,17 +257,12 @@ class FakeWikimedia:
                 for d, v in self.site_daily.get(key, {}).items()
                 if first.date() <= d <= last.date()
             }
-        elif granularity == "monthly":
-            if not _contains_full_month(first.date(), last.date()):
-                return _problem(400, "no full months between dates", uri)
-            months = self.site_monthly.get(key, {})
-            points = {
-                _midnight(m): v for m, v in months.items() if first.date().replace(day=1) <= m <= last.date()
-            }
         else:
-            return _problem(404, "Invalid route", uri)
+            months = self.site_monthly.get(key, {})
+            sums = _monthly(months, self.site_daily.get(key, {}), first.date(), last.date())
+            points = {_midnight(m): v for m, v in sums.items()}
         if not points:
-            return _problem(404, NOT_FOUND_DETAIL, uri)
+            raise _Refused(404, NOT_FOUND_DETAIL)
         items = [
             {
                 "project": project,
@@ -279,20 +276,16 @@ class FakeWikimedia:
         ]
         return _json({"items": items})
 
-    def _unique_devices(self, segments: list[str], uri: str) -> httpx.Response:
+    def _unique_devices(self, segments: list[str]) -> httpx.Response:
         project, site, granularity, start, end = segments
         project = project.lower().removesuffix(".org")
         if granularity not in ("daily", "monthly"):
-            return _problem(400, "Invalid granularity", uri)
-        try:
-            first, last = _day(start), _day(end)
-        except ValueError:
-            return _problem(400, "start timestamp is invalid, must be a valid date in YYYYMMDD format", uri)
+            raise _Refused(400, "Invalid granularity")
+        first, last = (moment.date() for moment in _range(start, end))
         counts = self.devices.get((project, site, granularity), {})
         found = {d: c for d, c in counts.items() if first <= d <= last}
         if not found:
-            detail = NOT_FOUND_DETAIL.replace("not loaded yet. ", "not loaded yet.  ") + "."
-            return _problem(404, detail, uri)
+            raise _Refused(404, DEVICES_NOT_FOUND_DETAIL)
         items = [
             {
                 "project": project,
@@ -307,21 +300,21 @@ class FakeWikimedia:
         ]
         return _json({"items": items})
 
-    def _top_by_country(self, segments: list[str], uri: str) -> httpx.Response:
+    def _top_by_country(self, segments: list[str]) -> httpx.Response:
         project, access, year, month = segments
         project = project.lower().removesuffix(".org")
         countries = self.by_country.get((project, access, year, month.rjust(2, "0")))
         if countries is None:
-            return _problem(404, NOT_FOUND_DETAIL, uri)
+            raise _Refused(404, NOT_FOUND_DETAIL)
         item = {"project": project, "access": access, "year": year, "month": month.rjust(2, "0")}
         return _json({"items": [{**item, "countries": countries}]})
 
-    def _top_per_country(self, segments: list[str], uri: str) -> httpx.Response:
+    def _top_per_country(self, segments: list[str]) -> httpx.Response:
         country, access, year, month, day = segments
         month, day = month.rjust(2, "0"), day if day == "all-days" else day.rjust(2, "0")
         articles = self.per_country.get((country, access, year, month, day))
         if articles is None:
-            return _problem(404, NOT_FOUND_DETAIL, uri)
+            raise _Refused(404, NOT_FOUND_DETAIL)
         item = {"country": country, "access": access, "year": year, "month": month, "day": day}
         return _json({"items": [{**item, "articles": articles}]})
 
@@ -352,7 +345,9 @@ def _problem(status: int, detail: str, uri: str) -> httpx.Response:
         "uri": uri,
     }
     return httpx.Response(
-        status, content=json.dumps(body).encode(), headers={"content-type": "application/problem+json"}
+        status,
+        content=json.dumps(body, separators=(",", ":")).encode(),
+        headers={"content-type": "application/problem+json"},
     )
 
 
@@ -367,11 +362,42 @@ def _json(body: object) -> httpx.Response:
     )
 
 
-def _instant(text: str, hourly: bool) -> dt.datetime:
-    """A start or end of an aggregate range: the hour counts only when hourly."""
-    day = _day(text)
-    hour = int(text[8:10]) if hourly and len(text) == 10 else 0
-    return dt.datetime(day.year, day.month, day.day, hour, tzinfo=dt.UTC)
+def _timestamp(text: str, which: str, *, hourly: bool) -> dt.datetime:
+    """A start or end as AQS reads it: `YYYYMMDD` or `YYYYMMDDHH`, a real date and an hour from 00 to 23
+    (else its 400 naming which timestamp); the hour counts only in an hourly range."""
+    try:
+        if len(text) not in (8, 10) or not text.isascii() or not text.isdigit():
+            raise ValueError(text)
+        hour = int(text[8:]) if len(text) == 10 else 0
+        moment = dt.datetime(int(text[:4]), int(text[4:6]), int(text[6:8]), hour, tzinfo=dt.UTC)
+    except ValueError:
+        form = "YYYYMMDDHH" if hourly else "YYYYMMDD"
+        raise _Refused(400, f"{which} timestamp is invalid, must be a valid date in {form} format") from None
+    return moment if hourly else moment.replace(hour=0)
+
+
+def _range(start: str, end: str, *, hourly: bool = False) -> tuple[dt.datetime, dt.datetime]:
+    first, last = _timestamp(start, "start", hourly=hourly), _timestamp(end, "end", hourly=hourly)
+    if first > last:
+        raise _Refused(400, "start timestamp should be before the end timestamp")
+    return first, last
+
+
+def _monthly(
+    months: dict[dt.date, int], days: dict[dt.date, int], first: dt.date, last: dt.date
+) -> dict[dt.date, int]:
+    """Monthly values as AQS 2 answers them (shared/upstream/wikimedia-api.md section 1.4): a range must
+    contain a whole month ("no full months between dates"); a month wholly inside it is its seeded total, or
+    else the sum of its seeded days, and a month the range cuts is the sum of the seeded days inside the range
+    (a partial sum, not the month's total)."""
+    if not _contains_full_month(first, last):
+        raise _Refused(400, "no full months between dates")
+    sums: dict[dt.date, int] = defaultdict(int)
+    for day, views in days.items():
+        if first <= day <= last:
+            sums[day.replace(day=1)] += views
+    whole = {m: v for m, v in months.items() if first <= m and _last_day(m) <= last}
+    return {**sums, **whole}
 
 
 def _midnight(day: dt.date) -> dt.datetime:
@@ -382,13 +408,10 @@ def _date(timestamp: str) -> dt.date:
     return dt.date(int(timestamp[:4]), int(timestamp[4:6]), int(timestamp[6:8]))
 
 
-def _day(text: str) -> dt.date:
-    if len(text) not in (8, 10) or not text.isdigit():
-        raise ValueError(text)
-    return dt.date(int(text[:4]), int(text[4:6]), int(text[6:8]))
+def _last_day(day: dt.date) -> dt.date:
+    return day.replace(day=calendar.monthrange(day.year, day.month)[1])
 
 
 def _contains_full_month(first: dt.date, last: dt.date) -> bool:
     month_start = first if first.day == 1 else (first.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
-    month_end = month_start.replace(day=calendar.monthrange(month_start.year, month_start.month)[1])
-    return month_end <= last
+    return _last_day(month_start) <= last

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import sys
 from pathlib import Path
 
@@ -22,7 +23,18 @@ def graph() -> grimp.ImportGraph:
 def test_the_import_contracts_are_kept() -> None:
     """domain <- application <- adapters; inbound and outbound adapters never import each other, nor the
     composition root (the contracts are in pyproject.toml; the tests below hold what they cannot say)."""
-    assert lint_imports(config_filename=str(PYPROJECT), no_cache=True, no_logo=True) == 0
+    # import-linter configures logging as it starts, which disables every logger that exists: it must not
+    # leave this process's loggers disabled for the tests that run after it.
+    disabled = {
+        logger: logger.disabled
+        for logger in logging.root.manager.loggerDict.values()
+        if isinstance(logger, logging.Logger)
+    }
+    try:
+        assert lint_imports(config_filename=str(PYPROJECT), no_cache=True, no_logo=True) == 0
+    finally:
+        for logger, was in disabled.items():
+            logger.disabled = was
 
 
 @pytest.mark.parametrize("layer", ["pageviews.domain", "pageviews.application"])

@@ -1,6 +1,8 @@
 """The caching decorator of the `SiteviewsSource` and `TopListsSource` ports, made of the same parts as
 `CachingSource`: daily and monthly aggregate views and unique devices in monthly blocks (`SeriesBlocks`), hours and
-top lists as whole entries (`Memo`), each under its key of the domain's cache policy."""
+top lists as whole entries (`Memo`), each under its key of the domain's cache policy. Like the blocks, every whole
+entry is checked by the domain's rule before it is kept (`checked_hours`, `checked_top`, ...): a wrong answer is
+an upstream error, never cached."""
 
 from __future__ import annotations
 
@@ -20,12 +22,18 @@ from pageviews.domain.cache_policy import (
     top_day_key,
     top_per_country_key,
 )
-from pageviews.domain.countries import Country, TopCountries, TopOfCountry
+from pageviews.domain.countries import (
+    Country,
+    TopCountries,
+    TopOfCountry,
+    checked_countries,
+    checked_country_articles,
+)
 from pageviews.domain.devices import DeviceCount, DeviceCounts, DevicesQuery
 from pageviews.domain.model import Access, DataPoint, Fetched, Granularity, Month, Project
 from pageviews.domain.ports import Cache, Clock, SiteviewsSource, TopListsSource
-from pageviews.domain.siteviews import HOUR, HourlyFetched, SiteQuery
-from pageviews.domain.top import TopArticles
+from pageviews.domain.siteviews import HourlyFetched, HourRange, SiteQuery, checked_hours, end_of_hour
+from pageviews.domain.top import TopArticles, checked_top
 
 _COUNTS = ("devices", "offset", "underestimate")
 
@@ -62,10 +70,12 @@ class CachingMetricsSource:
         self, query: SiteQuery, first: dt.datetime, last: dt.datetime
     ) -> HourlyFetched:
         async def fetch() -> HourlyFetched:
-            return await self._source.aggregate_hourly(query, first, last)
+            found = await self._source.aggregate_hourly(query, first, last)
+            checked_hours(HourRange(first, last), found.points)
+            return found
 
         key = range_key(site_series(query), "hourly", first, last)
-        found, stale = await self._hours.get(key, last + HOUR, fetch)
+        found, stale = await self._hours.get(key, end_of_hour(last), fetch)
         return msgspec.structs.replace(found, stale=True) if stale else found
 
     async def unique_devices(
@@ -114,7 +124,7 @@ class CachingMetricsSource:
 
     async def top_of_day(self, project: Project, access: Access, day: dt.date) -> TopArticles:
         async def fetch() -> TopArticles:
-            return await self._source.top_of_day(project, access, day)
+            return checked_top(await self._source.top_of_day(project, access, day))
 
         found, stale = await self._top_days.get(
             top_day_key(project, access, day), Granularity.DAILY.end_of(day), fetch
@@ -123,7 +133,7 @@ class CachingMetricsSource:
 
     async def top_by_country(self, project: Project, access: Access, month: Month) -> TopCountries:
         async def fetch() -> TopCountries:
-            return await self._source.top_by_country(project, access, month)
+            return checked_countries(await self._source.top_by_country(project, access, month))
 
         found, stale = await self._by_country.get(
             top_by_country_key(project, access, month), month.end(), fetch
@@ -134,7 +144,7 @@ class CachingMetricsSource:
         self, country: Country, access: Access, month: Month, day: int | None
     ) -> TopOfCountry:
         async def fetch() -> TopOfCountry:
-            return await self._source.top_per_country(country, access, month, day)
+            return checked_country_articles(await self._source.top_per_country(country, access, month, day))
 
         end = month.end() if day is None else Granularity.DAILY.end_of(dt.date(month.year, month.month, day))
         key = top_per_country_key(country, access, month, day)

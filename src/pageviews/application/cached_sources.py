@@ -20,7 +20,7 @@ from pageviews.domain.errors import NoData, UpstreamError, UpstreamTimeout, Upst
 from pageviews.domain.model import Access, ArticleQuery, DataPoint, Fetched, Granularity, Month, Project
 from pageviews.domain.ports import Cache, CacheUnavailable, Clock, PageviewsSource, TopArticlesSource
 from pageviews.domain.series import PeriodRange, checked_points
-from pageviews.domain.top import TopArticles
+from pageviews.domain.top import TopArticles, checked_top
 
 log = logging.getLogger(__name__)
 
@@ -331,7 +331,7 @@ class CachingSource:
 
     async def top_articles(self, project: Project, access: Access, month: Month) -> TopArticles:
         async def fetch() -> TopArticles:
-            return await self._top_source.top_articles(project, access, month)
+            return checked_top(await self._top_source.top_articles(project, access, month))
 
         top, stale = await self._top.get(top_key(project, access, month), month.end(), fetch)
         return msgspec.structs.replace(top, stale=True) if stale else top

@@ -32,7 +32,6 @@ from pageviews.domain.non_articles import Exclude, is_article
 from pageviews.domain.ports import Clock, PageFacts
 from pageviews.domain.series import Breakdown, PeriodRange, build_items, checked_points
 from pageviews.domain.siteviews import (
-    HOUR,
     HourlyFetched,
     HourRange,
     SiteGranularity,
@@ -40,6 +39,7 @@ from pageviews.domain.siteviews import (
     SiteSeries,
     build_hourly_items,
     checked_hours,
+    end_of_hour,
 )
 from pageviews.domain.top import check_limit
 
@@ -110,7 +110,7 @@ class SitesService:
                 hours=build_hourly_items(hours, by_hour, now, self._freshness),
                 breakdown=breakdown,
                 stale=any(f.stale for f in fetched_hours.values()),
-                complete=self._freshness.is_settled(hours.last + HOUR, now)
+                complete=self._freshness.is_settled(end_of_hour(hours.last), now)
                 and hours.last.date() == periods.last,
             )
 

@@ -9,7 +9,7 @@ import datetime as dt
 import msgspec
 
 from pageviews.domain.errors import InvalidCountry
-from pageviews.domain.model import Access, Month, Project
+from pageviews.domain.model import Access, Month, Project, checked_count
 
 ISO_3166_ALPHA_2 = frozenset(
     """
@@ -91,6 +91,15 @@ class TopCountries(msgspec.Struct, frozen=True):
     stale: bool = False
 
 
+def checked_countries(found: TopCountries) -> TopCountries:
+    """A list by country as the source gave it, refused (an upstream error) when a count is negative."""
+    for entry in found.entries:
+        for count in (entry.views, entry.views_ceil):
+            if isinstance(count, int):
+                checked_count(count, f"{entry.country} in the list by country of {found.month}")
+    return found
+
+
 class CountryArticle(msgspec.Struct, frozen=True, gc=False):
     """An article among a country's most viewed, on the project it belongs to; `views_ceil` is a rounded upper
     bound, not a count."""
@@ -110,3 +119,10 @@ class TopOfCountry(msgspec.Struct, frozen=True):
     day: int | None
     entries: tuple[CountryArticle, ...]
     stale: bool = False
+
+
+def checked_country_articles(found: TopOfCountry) -> TopOfCountry:
+    """A country's top list as the source gave it, refused (an upstream error) when a count is negative."""
+    for entry in found.entries:
+        checked_count(entry.views_ceil, f"{entry.article!r} in the top list of {found.country}")
+    return found

@@ -44,5 +44,5 @@ def check_months(first: Month, last: Month, today: dt.date) -> None:
         raise FutureMonth(f"{last} is in the future; the latest month with data is {current} (partial)")
     if first < DATA_START:
         raise BeforeDataStart(
-            f"{first} is before {DATA_START}: Wikimedia's per-article pageview data starts in July 2015"
+            f"{first} is before {DATA_START}: Wikimedia's pageview data starts in July 2015"
         )

@@ -18,6 +18,7 @@ from pageviews.domain.errors import (
     InvalidProject,
     InvalidTitle,
     InvalidYear,
+    UpstreamError,
 )
 
 
@@ -221,6 +222,14 @@ class ArticleQuery(msgspec.Struct, frozen=True):
     article: Article
     access: Access = Access.ALL
     agent: Agent = Agent.USER
+
+
+def checked_count(count: int, where: str) -> int:
+    """A count (of views, of devices) as a source reported it. Counts are never negative: one that is makes the
+    whole answer an upstream error, never data, and it is not kept (every answer is checked before it is)."""
+    if count < 0:
+        raise UpstreamError(f"the upstream answered a negative count, {count}, for {where}")
+    return count
 
 
 class DataPoint(msgspec.Struct, frozen=True, gc=False):

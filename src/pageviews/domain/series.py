@@ -33,6 +33,7 @@ from pageviews.domain.model import (
     DataPoint,
     Granularity,
     Month,
+    checked_count,
 )
 from pageviews.domain.pages import CountedPage, Notice
 
@@ -200,7 +201,8 @@ class Series(msgspec.Struct, frozen=True):
 
 def checked_points(periods: PeriodRange, points: Sequence[DataPoint]) -> dict[dt.date, int]:
     """The points by period start, refusing anything the source was not asked for: a point outside the
-    range, on a day that does not start a period, or twice for one period is an upstream error, never data."""
+    range, on a day that does not start a period, or twice for one period, or a negative count, is an upstream
+    error, never data."""
     found: dict[dt.date, int] = {}
     for point in points:
         if not periods.starts_a_period(point.period) or point.period in found:
@@ -208,7 +210,7 @@ def checked_points(periods: PeriodRange, points: Sequence[DataPoint]) -> dict[dt
                 f"asked for {periods.label(periods.first)}..{periods.label(periods.last)}, the upstream "
                 f"answered for {periods.label(point.period)}"
             )
-        found[point.period] = point.views
+        found[point.period] = checked_count(point.views, periods.label(point.period))
     return found
 
 

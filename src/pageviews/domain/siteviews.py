@@ -11,7 +11,7 @@ import msgspec
 
 from pageviews.domain.errors import InvalidGranularity, InvalidRange, NoData, UpstreamError
 from pageviews.domain.freshness import Freshness
-from pageviews.domain.model import Access, Agent, Granularity, Project
+from pageviews.domain.model import Access, Agent, Granularity, Project, checked_count
 from pageviews.domain.series import Breakdown, PeriodRange, SeriesItem
 
 ALL_PROJECTS = Project("all-projects")
@@ -20,6 +20,12 @@ ALL_PROJECTS = Project("all-projects")
 HOUR = dt.timedelta(hours=1)
 MAX_HOURLY_DAYS = 92
 """An hourly range covers at most a quarter of a year (2208 hours)."""
+
+
+def end_of_hour(start: dt.datetime) -> dt.datetime:
+    """The instant the hour that starts at `start` ends: with `Granularity.end_of` (days and months), the
+    domain's one end of a period."""
+    return start + HOUR
 
 
 class SiteGranularity(enum.StrEnum):
@@ -90,7 +96,8 @@ def hour_label(start: dt.datetime) -> str:
 
 
 def checked_hours(hours: HourRange, points: tuple[HourlyPoint, ...]) -> dict[dt.datetime, int]:
-    """The points by hour, refusing any the source was not asked for (outside the range, twice, not on the hour)."""
+    """The points by hour, refusing any the source was not asked for (outside the range, twice, not on the hour)
+    and negative counts: the rule of `series.checked_points`, per hour."""
     found: dict[dt.datetime, int] = {}
     for point in points:
         period = point.period.astimezone(dt.UTC)
@@ -100,7 +107,7 @@ def checked_hours(hours: HourRange, points: tuple[HourlyPoint, ...]) -> dict[dt.
                 f"asked for {hour_label(hours.first)}..{hour_label(hours.last)}, the upstream answered for "
                 f"{hour_label(period)}"
             )
-        found[period] = point.views
+        found[period] = checked_count(point.views, hour_label(period))
     return found
 
 
@@ -122,7 +129,7 @@ def build_hourly_items(
     whole = set(parts) == {""}
     for start in hours.starts():
         values = {name: points.get(start) for name, points in parts.items()}
-        complete = freshness.is_settled(start + HOUR, now)
+        complete = freshness.is_settled(end_of_hour(start), now)
         if not complete and all(v is None for v in values.values()):
             continue
         counts = {name: v or 0 for name, v in values.items()}

@@ -7,7 +7,7 @@ import re
 import msgspec
 
 from pageviews.domain.errors import InvalidLimit, InvalidRequest
-from pageviews.domain.model import Access, Month, Project
+from pageviews.domain.model import Access, Month, Project, checked_count
 
 MAX_TOP = 1000
 DEFAULT_TOP = 100
@@ -27,6 +27,14 @@ class TopArticles(msgspec.Struct, frozen=True):
     stale: bool = False
     day: int | None = None
     """The day of `month` the list is of; None for the whole month's."""
+
+
+def checked_top(top: TopArticles) -> TopArticles:
+    """A top list as the source gave it, refused (an upstream error) when a count is negative; repeated ranks
+    are ties, not errors."""
+    for entry in top.entries:
+        checked_count(entry.views, f"{entry.article!r} in the top list of {top.month}")
+    return top
 
 
 _WHOLE_NUMBER = re.compile(r"0|-?[1-9][0-9]{0,6}")

@@ -19,7 +19,7 @@ from pageviews.adapters.inbound.http.batch import batch
 from pageviews.adapters.inbound.http.conditional import merge_vary
 from pageviews.adapters.inbound.http.countries import top_by_country, top_per_country
 from pageviews.adapters.inbound.http.docs import docs_assets_router, openapi_config
-from pageviews.adapters.inbound.http.mirror import MIRROR_ROUTES
+from pageviews.adapters.inbound.http.mirror import MIRROR_ROUTES, open_to_any_origin
 from pageviews.adapters.inbound.http.monthly import monthly_view_count
 from pageviews.adapters.inbound.http.observed import Observed
 from pageviews.adapters.inbound.http.openapi import ClosedStructSchemaPlugin
@@ -130,7 +130,9 @@ class PageviewsApp(Litestar):
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
         if scope["type"] != "http":
             await super().__call__(scope, receive, send)
-        elif scope["method"] == "HEAD":
+            return
+        send = open_to_any_origin(scope, send)  # outside CORS and the response cache: every mirror answer
+        if scope["method"] == "HEAD":
             head: Any = {**scope, "method": "GET"}
             await self._observed(head, receive, self._merging_vary(head, _without_body(send)))
         else:

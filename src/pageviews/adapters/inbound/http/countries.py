@@ -26,9 +26,10 @@ from pageviews.adapters.inbound.http.site_schemas import TopByCountryOut, TopPer
 from pageviews.application.siteviews import SitesService
 from pageviews.domain.cache_policy import CachePolicy
 from pageviews.domain.countries import Country
-from pageviews.domain.errors import InvalidRange
+from pageviews.domain.errors import InvalidProject, InvalidRange
 from pageviews.domain.model import Access, Month, Project
 from pageviews.domain.non_articles import Exclude
+from pageviews.domain.siteviews import ALL_PROJECTS
 from pageviews.domain.top import DEFAULT_TOP, parse_limit
 
 _DAY = re.compile(r"([0-9]{4}-[0-9]{2})-([0-9]{2})")
@@ -51,8 +52,8 @@ _DAY = re.compile(r"([0-9]{4}-[0-9]{2})-([0-9]{2})")
         "rank,country,views,views_ceil\r\n1,US,1000000000-9999999999,2660000000\r\n",
     ),
     summary="A month's views of a project by country",
-    description="Views of a project in a complete month by country of origin (ISO 3166-1 alpha-2). For "
-    "privacy Wikimedia gives `views` as a bucket (`1000-9999`) and `views_ceil`, the count rounded up (absent "
+    description="Views of a project (not `all-projects`) in a complete month by country of origin (ISO "
+    "3166-1 alpha-2). For privacy Wikimedia gives `views` as a bucket (`1000-9999`) and `views_ceil`, the count rounded up (absent "
     "from its oldest lists), and leaves out countries with fewer than 100 views. Send `Accept: text/csv` for CSV.",
     tags=["v1"],
     responses=error_responses(400, 404, 406, 429, 500, 502, 503, 504),
@@ -76,6 +77,8 @@ async def top_by_country(
 ) -> Response[TopByCountryOut]:
     wanted = representation(request, format)
     parsed = Project.parse(project), Access.parse(access), Month.parse(month), parse_limit(limit)
+    if parsed[0] == ALL_PROJECTS:
+        raise InvalidProject("views by country are counted per project; all-projects has none")
     found = await sites.top_by_country(*parsed)
     answer = TopByCountryOut.of(found)
     headers = negotiated(cache_headers(cache_policy, complete=True, stale=found.stale))
@@ -121,9 +124,10 @@ async def top_per_country(
     period: Annotated[
         str,
         PathParameter(
-            description="A settled day `YYYY-MM-DD` or a complete month `YYYY-MM`, from 2021-01-01.",
+            description="A settled day `YYYY-MM-DD` or a complete month `YYYY-MM`, from 2021-01-01 (2021-01), "
+            "where Wikimedia's lists per country start.",
             examples=[Example(value="2023-10-05")],
-            schema_extra={"pattern": patterns.PERIOD},
+            schema_extra={"pattern": patterns.COUNTRY_LIST_PERIOD},
         ),
     ],
     sites: NamedDependency[SitesService],

@@ -1,5 +1,6 @@
 """The bodies of Wikimedia's pageviews API, field for field and type for type (timestamps are strings, views
-integers, a country's `views` a bucket string), as the mirror answers them."""
+integers, a country's `views` a bucket string) and key for key in its order (shared/upstream/wikimedia-api.md
+section 3, mediawiki-api.md section 2), as the mirror answers them."""
 
 from __future__ import annotations
 
@@ -50,11 +51,14 @@ class TopItem(msgspec.Struct):
     articles: list[TopArticleOut]
 
 
-class CountryOut(msgspec.Struct, omit_defaults=True, gc=False):
+class CountryOut(msgspec.Struct, omit_defaults=True, kw_only=True, gc=False):
+    """Keys in Wikimedia's order, `views_ceil` before `rank`; absent where Wikimedia has none (its oldest
+    lists)."""
+
     country: str
     views: str | int
-    rank: int
     views_ceil: int | None = None
+    rank: int
 
 
 class ByCountryItem(msgspec.Struct):

@@ -43,6 +43,16 @@ DAY = f"^{DAY_TEXT}$"
 PERIOD = f"^(?:{MONTH_TEXT}|{DAY_TEXT})$"
 """A range's end: a month (monthly or daily series) or a day (daily series)."""
 
+DEVICES_PERIOD = f"^(?:{_YEAR}-{_MONTH_OF_YEAR}|{_YEAR}-{_DAY_OF_MONTH}|{_LEAP_YEAR}-02-29)$"
+"""A month or a day of unique devices: from January 2016 (2016-01, 2016-01-01), where their data starts."""
+
+_YEAR_FROM_2021 = "20(?:2[1-9]|[3-9][0-9])"
+_LEAP_YEAR_FROM_2021 = "20(?:2[48]|[3579][26]|[468][048])"
+COUNTRY_LIST_PERIOD = (
+    f"^(?:{_YEAR_FROM_2021}-{_MONTH_OF_YEAR}|{_YEAR_FROM_2021}-{_DAY_OF_MONTH}|{_LEAP_YEAR_FROM_2021}-02-29)$"
+)
+"""A month or a day of the top lists per country: from January 2021 (2021-01, 2021-01-01), where they start."""
+
 _YEAR_AND_MONTH_NUMBER = f"(?:2015/(?:0?[7-9]|1[0-2])|{_YEAR}/(?:0?[1-9]|1[0-2]))"
 MONTHLY_PATH = f"^{TITLE_TEXT}/{_YEAR_AND_MONTH_NUMBER}$"
 """`{article}/{year}/{month}` of the original endpoint: four digits, and a month `1`..`12` padded or not."""

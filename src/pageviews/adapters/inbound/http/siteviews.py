@@ -7,8 +7,10 @@ from typing import Annotated, Any
 
 from litestar import Request, Response, get
 from litestar.di import NamedDependency
+from litestar.openapi.spec import Example
 from litestar.params import QueryParameter
 
+from pageviews.adapters.inbound.http import patterns
 from pageviews.adapters.inbound.http.conditional import cache_headers
 from pageviews.adapters.inbound.http.negotiation import (
     FormatQuery,
@@ -51,6 +53,27 @@ DevicesGranularityQuery = Annotated[
         name="granularity",
         description="`monthly` (the default) or `daily`.",
         schema_extra={"enum": [g.value for g in Granularity], "default": Granularity.MONTHLY.value},
+    ),
+]
+DevicesFromQuery = Annotated[
+    str,
+    QueryParameter(
+        name="from",
+        description="First period: `YYYY-MM` (monthly or daily) or `YYYY-MM-DD` (daily only), from January 2016 "
+        "(2016-01, 2016-01-01), where Wikimedia's unique devices data starts, to today, not later.",
+        examples=[Example(value="2023-01")],
+        schema_extra={"pattern": patterns.DEVICES_PERIOD},
+    ),
+]
+DevicesToQuery = Annotated[
+    str | None,
+    QueryParameter(
+        name="to",
+        description="Last period, same forms as `from` and not before it (default: `from`); at most 240 months or "
+        "1096 days after it.",
+        required=False,
+        examples=[Example(value="2023-12")],
+        schema_extra={**ONE_STRING, "pattern": patterns.DEVICES_PERIOD},
     ),
 ]
 SiteQueryParameter = Annotated[
@@ -157,8 +180,8 @@ async def unique_devices(
     project: ProjectPath,
     sites: NamedDependency[SitesService],
     cache_policy: NamedDependency[CachePolicy],
-    start: FromQuery,
-    end: ToQuery = None,
+    start: DevicesFromQuery,
+    end: DevicesToQuery = None,
     granularity: DevicesGranularityQuery = Granularity.MONTHLY.value,
     site: SiteQueryParameter = None,
     format: FormatQuery = None,
