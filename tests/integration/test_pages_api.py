@@ -8,13 +8,16 @@ import datetime as dt
 from collections.abc import Iterator
 from typing import Any
 
+import httpx
 import pytest
+from dependency_injector import providers
 from litestar import Litestar
 from litestar.testing import TestClient
 
-from tests.support.app import container_for, serve, settings_from_env
+from tests.support.app import NOW, container_for, serve, settings_from_env
 from tests.support.fake_mediawiki import FakeMediaWiki
 from tests.support.fake_wikimedia import FakeWikimedia
+from tests.support.fakes import FixedClock
 from tests.support.http import assert_problem, json_of, rows_of
 
 Client = TestClient[Litestar]
@@ -50,8 +53,15 @@ def seeded(fake: FakeWikimedia) -> FakeWikimedia:
 
 
 @pytest.fixture
-def client(seeded: FakeWikimedia, wiki: FakeMediaWiki) -> Iterator[Client]:
-    with serve(container_for(seeded.transport(), mediawiki=wiki.transport())) as client:
+def clock() -> FixedClock:
+    return FixedClock(NOW)
+
+
+@pytest.fixture
+def client(seeded: FakeWikimedia, wiki: FakeMediaWiki, clock: FixedClock) -> Iterator[Client]:
+    container = container_for(seeded.transport(), mediawiki=wiki.transport())
+    container.clock.override(providers.Object(clock))
+    with serve(container) as client:
         yield client
 
 
@@ -264,6 +274,43 @@ def test_with_the_wiki_down_language_views_are_unavailable(client: Client, down:
         "upstream_unavailable",
     )
     assert "MediaWiki" in problem["detail"]
+
+
+ANSWERS_ON_PAGE_FACTS = {
+    "series_follow": ("GET", f"{SERIES}/Einstein?from=2023-10&redirects=follow"),
+    "monthly_include": ("GET", f"{MONTHLY}/Einstein/2023/10?redirects=include"),
+    "batch_follow": ("POST", "/v1/pageviews/batch"),
+    "redirects": ("GET", "/v1/redirects/en.wikipedia/Einstein?from=2023-10"),
+    "langviews": ("GET", "/v1/langviews/en.wikipedia/Python_(programming_language)?from=2023-10"),
+}
+
+
+def ask(client: Client, method: str, url: str) -> tuple[httpx.Response, bool]:
+    """The answer, and whether its body says it is stale (a batch says so in its one result)."""
+    if method == "POST":
+        body = {"articles": ["Einstein"], "from": "2023-10", "redirects": "follow"}
+        response = client.post(url, json=body)
+        return response, json_of(response)["results"][0]["series"]["stale"]
+    response = client.get(url)
+    return response, json_of(response)["stale"]
+
+
+@pytest.mark.parametrize("answer", ANSWERS_ON_PAGE_FACTS)
+def test_an_answer_resting_on_page_facts_kept_past_their_freshness_says_it_is_stale(
+    client: Client, wiki: FakeMediaWiki, clock: FixedClock, answer: str
+) -> None:
+    method, url = ANSWERS_ON_PAGE_FACTS[answer]
+    _, stale = ask(client, method, url)
+    assert not stale
+    clock.current = NOW + dt.timedelta(hours=2)  # past the page facts' hour, within their kept week
+    wiki.down = True
+    response, stale = ask(client, method, url)
+    assert stale
+    if method == "GET":
+        assert ("public, max-age=0, must-revalidate", "stale") == (
+            response.headers["cache-control"],
+            response.headers["x-cache"],
+        )
 
 
 def test_without_mediawiki_configured_follow_says_so(seeded: FakeWikimedia) -> None:

@@ -17,7 +17,16 @@ from pageviews.domain.model import (
     Month,
     Project,
 )
-from pageviews.domain.pages import LanguageLink, PageStatus, Redirect, Redirects, Resolved, SiteInfo, Target
+from pageviews.domain.pages import (
+    LanguageLink,
+    LanguageLinks,
+    PageStatus,
+    Redirect,
+    Redirects,
+    Resolved,
+    SiteInfo,
+    Target,
+)
 from pageviews.domain.top import TopArticles
 
 
@@ -172,11 +181,11 @@ class FakePageFacts:
         ]
         return Redirects(tuple(found[:limit]), truncated=len(found) > limit)
 
-    async def language_links(self, project: Project, page: Article) -> tuple[LanguageLink, ...]:
+    async def language_links(self, project: Project, page: Article) -> LanguageLinks:
         self.calls.append(("language_links", (page.title,)))
         if self.error is not None:
             raise self.error
-        return tuple(self.links.get(page.title, []))
+        return LanguageLinks(tuple(self.links.get(page.title, [])))
 
     async def site_info(self, project: Project) -> SiteInfo:
         self.calls.append(("site_info", (project.name,)))

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 
+import msgspec
 import pytest
 
 from pageviews.application.page_facts import CachedPageFacts
@@ -71,13 +72,38 @@ async def test_a_title_is_asked_again_once_the_page_facts_freshness_has_passed(
     assert 2 == len(wiki.asked("resolve"))
 
 
-async def test_a_kept_answer_is_served_when_the_wiki_fails(
+async def test_a_kept_answer_is_served_marked_stale_when_the_wiki_fails(
     cached: CachedPageFacts, wiki: FakePageFacts, clock: FixedClock
 ) -> None:
     before = await cached.resolve(WIKIPEDIA, [EINSTEIN_REDIRECT])
     clock.current = NOW + dt.timedelta(hours=2)
     wiki.error = UpstreamTimeout("MediaWiki (en.wikipedia.org) did not answer in time")
-    assert before == await cached.resolve(WIKIPEDIA, [EINSTEIN_REDIRECT])
+    assert [msgspec.structs.replace(one, stale=True) for one in before] == await cached.resolve(
+        WIKIPEDIA, [EINSTEIN_REDIRECT]
+    )
+
+
+async def test_what_the_wiki_answers_is_not_stale(cached: CachedPageFacts) -> None:
+    (einstein,) = await cached.resolve(WIKIPEDIA, [EINSTEIN_REDIRECT])
+    redirects = await cached.redirects_to(WIKIPEDIA, EINSTEIN, 10)
+    links = await cached.language_links(WIKIPEDIA, EINSTEIN)
+    assert (False, False, False) == (einstein.stale, redirects.stale, links.stale)
+
+
+async def test_kept_redirects_and_language_links_are_served_marked_stale_when_the_wiki_fails(
+    cached: CachedPageFacts, wiki: FakePageFacts, clock: FixedClock
+) -> None:
+    redirects = await cached.redirects_to(WIKIPEDIA, EINSTEIN, 10)
+    links = await cached.language_links(WIKIPEDIA, EINSTEIN)
+    clock.current = NOW + dt.timedelta(hours=2)
+    wiki.error = UpstreamTimeout("MediaWiki (en.wikipedia.org) did not answer in time")
+    assert (
+        msgspec.structs.replace(redirects, stale=True),
+        msgspec.structs.replace(links, stale=True),
+    ) == (
+        await cached.redirects_to(WIKIPEDIA, EINSTEIN, 10),
+        await cached.language_links(WIKIPEDIA, EINSTEIN),
+    )
 
 
 async def test_the_wikis_failure_surfaces_when_nothing_is_kept(
@@ -94,5 +120,8 @@ async def test_redirects_and_language_links_are_remembered_too(
     for _ in range(2):
         redirects = await cached.redirects_to(WIKIPEDIA, EINSTEIN, 10)
         links = await cached.language_links(WIKIPEDIA, EINSTEIN)
-    assert (["Einstein"], ["de"]) == ([r.title for r in redirects.redirects], [link.lang for link in links])
+    assert (["Einstein"], ["de"]) == (
+        [r.title for r in redirects.redirects],
+        [link.lang for link in links.links],
+    )
     assert (1, 1) == (len(wiki.asked("redirects_to")), len(wiki.asked("language_links")))

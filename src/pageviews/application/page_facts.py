@@ -1,6 +1,6 @@
 """The page facts behind the cache: what a wiki said about a title, the redirects to a page and its language
 links are remembered for the page facts' own freshness (titles and redirects change), shared by concurrent
-requests, and served stale when the wiki cannot be asked. Titles are remembered one by one, so a batch asks
+requests, and served stale (marked so) when the wiki cannot be asked. Titles are remembered one by one, so a batch asks
 the wiki only for the titles it does not know yet, in one query."""
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from pageviews.domain.cache_policy import (
 )
 from pageviews.domain.errors import InvalidProject
 from pageviews.domain.model import Article, Project
-from pageviews.domain.pages import LanguageLink, Redirects, Resolved, SiteInfo
+from pageviews.domain.pages import LanguageLinks, Redirects, Resolved, SiteInfo
 from pageviews.domain.ports import Cache, CacheUnavailable, Clock, PageFacts
 
 log = logging.getLogger(__name__)
@@ -34,10 +34,6 @@ _resolved_decoder = msgspec.msgpack.Decoder(Resolved)
 
 def _ignore(result: str) -> None:
     pass
-
-
-class _LanguageLinks(msgspec.Struct, frozen=True):
-    links: tuple[LanguageLink, ...]
 
 
 class _Site(msgspec.Struct, frozen=True):
@@ -60,7 +56,7 @@ class CachedPageFacts:
         self._observe = observe
         self._flights: Flights[Resolved] = Flights()
         self._redirects = Memo(Redirects, cache, self._policy, clock, observe)
-        self._links = Memo(_LanguageLinks, cache, self._policy, clock, observe)
+        self._links = Memo(LanguageLinks, cache, self._policy, clock, observe)
         self._sites = Memo(_Site, cache, self._policy, clock, observe)
 
     async def resolve(self, project: Project, titles: Sequence[Article]) -> list[Resolved]:
@@ -108,7 +104,11 @@ class CachedPageFacts:
                 raise
             log.warning("serving %d kept page facts stale for %s: %s", len(kept), project, exc.detail)
             self._observe("stale")
-            resolved = [_resolved_decoder.decode(entry.payload) for entry in kept if entry is not None]
+            resolved = [
+                msgspec.structs.replace(_resolved_decoder.decode(entry.payload), stale=True)
+                for entry in kept
+                if entry is not None
+            ]
         else:
             now = self._clock.now()
             entries = {
@@ -125,16 +125,16 @@ class CachedPageFacts:
             return await self._facts.redirects_to(project, page, limit)
 
         now = self._clock.now()
-        redirects, _ = await self._redirects.get(redirects_key(project, page, limit), now, fetch)
-        return redirects
+        redirects, stale = await self._redirects.get(redirects_key(project, page, limit), now, fetch)
+        return msgspec.structs.replace(redirects, stale=True) if stale else redirects
 
-    async def language_links(self, project: Project, page: Article) -> tuple[LanguageLink, ...]:
-        async def fetch() -> _LanguageLinks:
-            return _LanguageLinks(await self._facts.language_links(project, page))
+    async def language_links(self, project: Project, page: Article) -> LanguageLinks:
+        async def fetch() -> LanguageLinks:
+            return await self._facts.language_links(project, page)
 
         now = self._clock.now()
-        links, _ = await self._links.get(language_links_key(project, page), now, fetch)
-        return links.links
+        links, stale = await self._links.get(language_links_key(project, page), now, fetch)
+        return msgspec.structs.replace(links, stale=True) if stale else links
 
     async def _read(self, keys: Sequence[str]) -> list[Entry | None]:
         try:

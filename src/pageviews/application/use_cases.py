@@ -141,7 +141,8 @@ class PageviewsService:
             except NoData as no_data:
                 target = facts if facts.redirect is None else None
                 series = await self._zero_or_missing(page, periods, breakdown, no_data, target, asked=query)
-            return msgspec.structs.replace(series, page=counted)
+            # An answer is stale when anything it rests on is: the views, or what the wiki said.
+            return msgspec.structs.replace(series, page=counted, stale=series.stale or facts.stale)
         return await self._included(query, page, counted, facts, periods, breakdown)
 
     async def _included(
@@ -158,6 +159,7 @@ class PageviewsService:
         notices: tuple[Notice, ...] = ()
         titles: list[tuple[str, bool, str | None]] = [(page.article.title, False, None)]
         truncated = False
+        stale = facts.stale
         if facts.status is PageStatus.EXISTS:
             try:
                 found = await self._page_facts.redirects_to(page.project, page.article, self._redirects_limit)
@@ -168,6 +170,7 @@ class PageviewsService:
                     (r.title, True, r.fragment) for r in found.redirects if r.title != page.article.title
                 ]
                 truncated = found.truncated
+                stale = stale or found.stale
         parts = await self._counted(page, [title for title, _, _ in titles], periods, breakdown)
         if all(part is None for part in parts):
             no_data = NoData()
@@ -184,7 +187,7 @@ class PageviewsService:
             ),
             truncated=truncated,
         )
-        return msgspec.structs.replace(whole, page=counted, notices=notices)
+        return msgspec.structs.replace(whole, page=counted, notices=notices, stale=whole.stale or stale)
 
     async def _counted(
         self,
@@ -269,7 +272,7 @@ class PageviewsService:
             query = breakdown.whole(query)
         items = build_items(periods, parts, now, self._freshness, known_page=True)
         complete = self._freshness.is_settled(periods.period_end(periods.last_start), now)
-        return Series(query, periods, items, breakdown, False, complete)
+        return Series(query, periods, items, breakdown, facts.stale, complete)
 
     async def _suggestions(self, project: Project, missing: Sequence[Resolved]) -> list[str | None]:
         """For each missing title, the existing page a person probably meant: the first capitalisation of it
@@ -482,7 +485,7 @@ class PageviewsService:
         page = Article(facts.page)
         links = await self._page_facts.language_links(query.project, page)
         languages = [(_language_of(query.project), query.project, page.title)]
-        languages += [(link.lang, link.project, link.title) for link in links]
+        languages += [(link.lang, link.project, link.title) for link in links.links]
         limit = asyncio.Semaphore(self._batch_concurrency)
         now = self._clock.now()
 
@@ -510,7 +513,7 @@ class PageviewsService:
             periods=periods,
             rows=tuple(row for row, _ in ordered),
             complete=self._freshness.is_settled(periods.period_end(periods.last_start), now),
-            stale=any(stale for _, stale in ordered),
+            stale=facts.stale or links.stale or any(stale for _, stale in ordered),
         )
 
     async def _fetch(self, query: ArticleQuery, periods: PeriodRange) -> Fetched:

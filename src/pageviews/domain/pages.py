@@ -67,6 +67,8 @@ class Resolved(msgspec.Struct, frozen=True, kw_only=True):
     namespace: int | None = None
     reason: str | None = None
     """Why MediaWiki calls it invalid."""
+    stale: bool = False
+    """What the wiki said before: it could not be asked again once this had expired."""
 
     @property
     def page(self) -> str:
@@ -94,6 +96,8 @@ class Redirects(msgspec.Struct, frozen=True):
 
     redirects: tuple[Redirect, ...] = ()
     truncated: bool = False
+    stale: bool = False
+    """What the wiki said before: it could not be asked again once this had expired."""
 
 
 class LanguageLink(msgspec.Struct, frozen=True):
@@ -103,6 +107,14 @@ class LanguageLink(msgspec.Struct, frozen=True):
     lang: str
     project: Project
     title: str
+
+
+class LanguageLinks(msgspec.Struct, frozen=True):
+    """A page's language links, as the page lists them."""
+
+    links: tuple[LanguageLink, ...] = ()
+    stale: bool = False
+    """What the wiki said before: it could not be asked again once this had expired."""
 
 
 class CountedTitle(msgspec.Struct, frozen=True):
