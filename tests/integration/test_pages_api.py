@@ -313,6 +313,29 @@ def test_an_answer_resting_on_page_facts_kept_past_their_freshness_says_it_is_st
         )
 
 
+def test_with_the_wiki_down_a_batch_follows_the_titles_whose_facts_are_kept_and_counts_the_others_as_asked(
+    client: Client, wiki: FakeMediaWiki, clock: FixedClock
+) -> None:
+    json_of(client.get(f"{SERIES}/Einstein", params={"from": "2023-10", "redirects": "follow"}))
+    clock.current = NOW + dt.timedelta(hours=2)
+    wiki.down = True
+    asked_before = len(wiki.requests)
+    body = json_of(
+        client.post(
+            "/v1/pageviews/batch",
+            json={"articles": ["Einstein", "Relativity_theory"], "from": "2023-10", "redirects": "follow"},
+        )
+    )
+    kept, unknown = (result["series"] for result in body["results"])
+    assert (412345, "Albert_Einstein", True) == (kept["total"], kept["page"]["title"], kept["stale"])
+    assert (132, "Relativity_theory", ["page_facts_unavailable"]) == (
+        unknown["total"],
+        unknown["article"],
+        [notice["code"] for notice in unknown["notices"]],
+    )
+    assert 1 == len(wiki.requests) - asked_before
+
+
 def test_without_mediawiki_configured_follow_says_so(seeded: FakeWikimedia) -> None:
     with serve(container_for(seeded.transport(), settings=settings_from_env())) as client:
         body = json_of(client.get(f"{SERIES}/Einstein", params={"from": "2023-10", "redirects": "follow"}))

@@ -108,12 +108,13 @@ class PageviewsService:
         periods: PeriodRange,
         breakdown: Breakdown | None = None,
         redirects: RedirectsChoice = RedirectsChoice.EXACT,
-        resolved: Resolved | None = None,
+        resolved: Resolved | PageviewsError | None = None,
     ) -> Series:
         """Views per day or month over a range, of the title (`exact`), of the page it redirects to
         (`follow`), or of the page and every redirect to it (`include`). With `exact`, the wiki is asked
         about the title only when Wikimedia has no data for it (zero views, or no such page?); `resolved` is
-        what the wiki already said about the title, if anything."""
+        what the wiki already said about the title, or the failure that kept it from saying (then it is not
+        asked again), if anything."""
         if redirects is RedirectsChoice.EXACT or self._page_facts is None:
             try:
                 series = await self._series(query, periods, breakdown)
@@ -122,11 +123,10 @@ class PageviewsService:
             if redirects is not RedirectsChoice.EXACT:
                 series = _with_notice(series, _facts_off())
             return series
-        try:
-            facts = resolved or (await self._page_facts.resolve(query.project, [query.article]))[0]
-        except PAGE_FACTS_FAILURES as failure:
+        facts = resolved or await self._facts_of(query.project, query.article)
+        if isinstance(facts, PageviewsError):
             return _with_notice(
-                await self._series_without_facts(query, periods, breakdown, failure), _down(failure)
+                await self._series_without_facts(query, periods, breakdown, facts), _down(facts)
             )
         _check_valid(query.project, facts)
         page = msgspec.structs.replace(query, article=Article(facts.page))
@@ -213,15 +213,22 @@ class PageviewsService:
 
         return list(await asyncio.gather(*(one(title) for title in titles)))
 
+    async def _facts_of(self, project: Project, article: Article) -> Resolved | PageviewsError:
+        """What the wiki says of one title, or the failure that kept it from saying."""
+        assert self._page_facts is not None
+        try:
+            (facts,) = await self._page_facts.resolve(project, [article])
+        except PAGE_FACTS_FAILURES as failure:
+            return failure
+        return facts
+
     async def _series_without_facts(
         self, query: ArticleQuery, periods: PeriodRange, breakdown: Breakdown | None, failure: PageviewsError
     ) -> Series:
         try:
             return await self._series(query, periods, breakdown)
         except NoData as no_data:
-            raise NoData(
-                f"{no_data.detail}; and {failure.detail}, so whether the page exists is not known"
-            ) from None
+            raise _not_known(no_data, failure) from None
 
     async def _zero_or_missing(
         self,
@@ -229,7 +236,7 @@ class PageviewsService:
         periods: PeriodRange,
         breakdown: Breakdown | None,
         no_data: NoData,
-        resolved: Resolved | None,
+        resolved: Resolved | PageviewsError | None,
         asked: ArticleQuery | None = None,
     ) -> Series:
         """Wikimedia has no data for the title over the range. When some of the range has settled, the wiki
@@ -244,12 +251,9 @@ class PageviewsService:
             ) from None
         if self._page_facts is None:
             raise no_data
-        try:
-            facts = resolved or (await self._page_facts.resolve(query.project, [query.article]))[0]
-        except PAGE_FACTS_FAILURES as failure:
-            raise NoData(
-                f"{no_data.detail}; and {failure.detail}, so whether the page exists is not known"
-            ) from None
+        facts = resolved or await self._facts_of(query.project, query.article)
+        if isinstance(facts, PageviewsError):
+            raise _not_known(no_data, facts) from None
         return await self._from_facts(query, periods, breakdown, facts, asked or query, now)
 
     async def _from_facts(
@@ -287,13 +291,15 @@ class PageviewsService:
         if not flat:
             return [None] * len(missing)
         try:
-            known = dict(zip(flat, await self._page_facts.resolve(project, flat), strict=True))
+            answers = await self._page_facts.resolve(project, flat)
         except PAGE_FACTS_FAILURES:
             return [None] * len(missing)
-        return [
-            next((known[v].page for v in some if known[v].status is PageStatus.EXISTS), None)
-            for some in variants
-        ]
+        existing = {
+            variant: answer.page
+            for variant, answer in zip(flat, answers, strict=True)
+            if isinstance(answer, Resolved) and answer.status is PageStatus.EXISTS
+        }
+        return [next((existing[v] for v in some if v in existing), None) for some in variants]
 
     async def _series(
         self, query: ArticleQuery, periods: PeriodRange, breakdown: Breakdown | None = None
@@ -369,7 +375,7 @@ class PageviewsService:
             except PageviewsError as error:
                 queries.append(error)
         valid = [query for query in queries if isinstance(query, ArticleQuery)]
-        known: dict[Article, Resolved] = {}
+        known: dict[Article, Resolved | PageviewsError] = {}
         if redirects is not RedirectsChoice.EXACT and self._page_facts is not None and valid:
             with suppress(*PAGE_FACTS_FAILURES):  # each title then says so itself
                 articles = [query.article for query in valid]
@@ -425,18 +431,19 @@ class PageviewsService:
                     self._zero_or_missing(query, periods, None, NoData(), None)
                 )
             return results
+        facts: Sequence[Resolved | PageviewsError]
         try:
             facts = await self._page_facts.resolve(first.project, [query.article for _, query in empty])
         except PAGE_FACTS_FAILURES as failure:
-            for index, _ in empty:
-                detail = f"{NoData().detail}; and {failure.detail}, so whether the page exists is not known"
-                results[index] = NoData(detail)
-            return results
-        missing = [one for one in facts if one.status is PageStatus.MISSING]
+            facts = [failure] * len(empty)
+        missing = [one for one in facts if isinstance(one, Resolved) and one.status is PageStatus.MISSING]
         suggestions = dict(
             zip((one.asked for one in missing), await self._suggestions(first.project, missing), strict=True)
         )
         for (index, query), one in zip(empty, facts, strict=True):
+            if isinstance(one, PageviewsError):
+                results[index] = _not_known(NoData(), one)
+                continue
             if one.status is PageStatus.MISSING:
                 results[index] = _no_such_page(query.project, query.article.title, suggestions[one.asked])
                 continue
@@ -450,7 +457,9 @@ class PageviewsService:
         """The page `query` names (or redirects to) and every redirect to it, each with its views."""
         if self._page_facts is None:
             raise UpstreamUnavailable(_facts_off().detail, retry_after=3600)
-        facts = (await self._page_facts.resolve(query.project, [query.article]))[0]
+        facts = await self._facts_of(query.project, query.article)
+        if isinstance(facts, PageviewsError):
+            raise facts
         series = await self.series(query, periods, redirects=RedirectsChoice.INCLUDE, resolved=facts)
         for notice in series.notices:
             if notice.code == PAGE_FACTS_UNAVAILABLE:
@@ -477,7 +486,9 @@ class PageviewsService:
         over the range; a language that fails is a row with its error."""
         if self._page_facts is None:
             raise UpstreamUnavailable(_facts_off().detail, retry_after=3600)
-        facts = (await self._page_facts.resolve(query.project, [query.article]))[0]
+        facts = await self._facts_of(query.project, query.article)
+        if isinstance(facts, PageviewsError):
+            raise facts
         _check_valid(query.project, facts)
         if facts.status is PageStatus.MISSING:
             suggestion = (await self._suggestions(query.project, [facts]))[0]
@@ -568,6 +579,11 @@ def _down(failure: PageviewsError) -> Notice:
         PAGE_FACTS_UNAVAILABLE,
         f"{failure.detail}: the title is counted as asked, without following redirects",
     )
+
+
+def _not_known(no_data: NoData, failure: PageviewsError) -> NoData:
+    """No data, and the wiki could not say whether that means zero views or no such page."""
+    return NoData(f"{no_data.detail}; and {failure.detail}, so whether the page exists is not known")
 
 
 def _with_notice(series: Series, notice: Notice) -> Series:

@@ -9,6 +9,7 @@ from typing import Protocol
 from pageviews.domain.cache_policy import CacheHealth, Entry
 from pageviews.domain.countries import Country, TopCountries, TopOfCountry
 from pageviews.domain.devices import DeviceCounts, DevicesQuery
+from pageviews.domain.errors import PageviewsError
 from pageviews.domain.model import Access, Article, ArticleQuery, Fetched, Granularity, Month, Project
 from pageviews.domain.pages import LanguageLinks, Redirects, Resolved, SiteInfo
 from pageviews.domain.siteviews import HourlyFetched, SiteQuery
@@ -38,8 +39,12 @@ class PageFacts(Protocol):
     when the wiki could not answer usably; a missing or invalid title is an answer, not an error. An answer
     marked `stale` is what the wiki said before, served because it could not be asked again."""
 
-    async def resolve(self, project: Project, titles: Sequence[Article]) -> list[Resolved]:
-        """Each title as the wiki knows it, in the order asked (any number: batched by the implementation)."""
+    async def resolve(
+        self, project: Project, titles: Sequence[Article]
+    ) -> Sequence[Resolved | PageviewsError]:
+        """Each title as the wiki knows it, in the order asked (any number: batched by the implementation).
+        A title the wiki could not be asked about while others could be answered (from what was kept) is the
+        `Upstream*` error that kept it unknown; when no title can be answered, that error is raised."""
         ...
 
     async def redirects_to(self, project: Project, page: Article, limit: int) -> Redirects:
