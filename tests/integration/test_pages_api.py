@@ -267,6 +267,18 @@ def test_with_the_wiki_down_no_data_says_the_page_could_not_be_checked(
     assert "whether the page exists is not known" in problem["detail"]
 
 
+@pytest.mark.parametrize("choice", ["follow", "include"])
+def test_with_the_wiki_down_a_batch_asks_it_once_not_again_for_each_title(
+    client: Client, down: FakeMediaWiki, choice: str
+) -> None:
+    titles = ["Einstein", "Relativity_theory", "Albert_Einstein", *(f"Quiet_{n}" for n in range(10))]
+    body = json_of(
+        client.post("/v1/pageviews/batch", json={"articles": titles, "from": "2023-10", "redirects": choice})
+    )
+    assert 13 == len(body["results"])
+    assert 1 == len(down.requests)
+
+
 def test_with_the_wiki_down_language_views_are_unavailable(client: Client, down: FakeMediaWiki) -> None:
     problem = assert_problem(
         client.get("/v1/langviews/en.wikipedia/Einstein", params={"from": "2023-10"}),

@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 from collections.abc import Awaitable, Callable, Sequence
-from contextlib import suppress
 from dataclasses import dataclass
 
 import msgspec
@@ -377,9 +376,13 @@ class PageviewsService:
         valid = [query for query in queries if isinstance(query, ArticleQuery)]
         known: dict[Article, Resolved | PageviewsError] = {}
         if redirects is not RedirectsChoice.EXACT and self._page_facts is not None and valid:
-            with suppress(*PAGE_FACTS_FAILURES):  # each title then says so itself
-                articles = [query.article for query in valid]
-                known = dict(zip(articles, await self._page_facts.resolve(project, articles), strict=True))
+            articles = [query.article for query in valid]
+            try:
+                answers = await self._page_facts.resolve(project, articles)
+            except PAGE_FACTS_FAILURES as failure:
+                # Each title then says so itself, and the wiki is not asked again title by title.
+                answers = [failure] * len(articles)
+            known = dict(zip(articles, answers, strict=True))
 
         async def one(query: ArticleQuery | PageviewsError) -> Series | PageviewsError:
             # Each title in a step of its own: a batch answered from the cache never holds the event loop
