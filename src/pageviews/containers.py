@@ -252,6 +252,7 @@ class Container(containers.DeclarativeContainer):
         batch_concurrency=settings.provided.batch_concurrency,
         page_facts=page_facts,
         redirects_limit=settings.provided.redirects_limit,
+        page_facts_budget=settings.provided.mediawiki_deadline_seconds,
     )
     metrics_source = providers.Singleton(
         WikimediaMetricsSource, client=wikimedia_client, resilience=resilience

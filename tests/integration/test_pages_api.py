@@ -15,7 +15,7 @@ from litestar import Litestar
 from litestar.testing import TestClient
 
 from tests.support.app import NOW, container_for, serve, settings_from_env
-from tests.support.fake_mediawiki import FakeMediaWiki
+from tests.support.fake_mediawiki import FakeMediaWiki, hung_mediawiki
 from tests.support.fake_wikimedia import FakeWikimedia
 from tests.support.fakes import FixedClock
 from tests.support.http import assert_problem, json_of, rows_of
@@ -346,6 +346,41 @@ def test_with_the_wiki_down_a_batch_follows_the_titles_whose_facts_are_kept_and_
         [notice["code"] for notice in unknown["notices"]],
     )
     assert 1 == len(wiki.requests) - asked_before
+
+
+@pytest.fixture
+def hung(seeded: FakeWikimedia) -> Iterator[Client]:
+    """The service in front of a MediaWiki that never answers, waiting 0.2 s for page facts it can do without
+    and 0.5 s (the upstream deadline) for those it cannot."""
+    with hung_mediawiki() as template:
+        settings = settings_from_env(
+            PAGEVIEWS_MEDIAWIKI_URL=template,
+            PAGEVIEWS_MEDIAWIKI_DEADLINE_SECONDS="0.2",
+            PAGEVIEWS_UPSTREAM_DEADLINE="0.5",
+        )
+        with serve(container_for(seeded.transport(), settings=settings)) as client:
+            yield client
+
+
+@pytest.mark.parametrize("choice", ["follow", "include"])
+def test_a_wiki_that_never_answers_is_done_without_once_the_page_facts_deadline_has_passed(
+    hung: Client, choice: str
+) -> None:
+    body = json_of(hung.get(f"{SERIES}/Einstein", params={"from": "2023-10", "redirects": choice}))
+    assert (8102, ["page_facts_unavailable"]) == (body["total"], [n["code"] for n in body["notices"]])
+    assert body["notices"][0]["detail"].startswith(
+        "MediaWiki (en.wikipedia.org) did not answer within 0.2 s:"
+    )
+
+
+@pytest.mark.parametrize("endpoint", ["redirects", "langviews"])
+def test_a_wiki_that_never_answers_is_waited_for_up_to_the_upstream_deadline_where_it_is_needed(
+    hung: Client, endpoint: str
+) -> None:
+    problem = assert_problem(
+        hung.get(f"/v1/{endpoint}/en.wikipedia/Einstein", params={"from": "2023-10"}), 504, "upstream_timeout"
+    )
+    assert "MediaWiki did not answer within 0.5 s" == problem["detail"]
 
 
 def test_without_mediawiki_configured_follow_says_so(seeded: FakeWikimedia) -> None:

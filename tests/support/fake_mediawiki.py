@@ -22,7 +22,7 @@ from urllib.parse import parse_qsl
 
 import httpx
 
-from tests.support.loopback import serving
+from tests.support.loopback import hanging, serving
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "mediawiki"
 TEMPLATE = "https://{host}/w/api.php"
@@ -328,6 +328,14 @@ class FakeMediaWiki:
         """Over HTTP on a free loopback port; yields the `PAGEVIEWS_MEDIAWIKI_URL` template to use."""
         with serving(self.handle) as port:
             yield f"http://127.0.0.1:{port}/{{host}}/w/api.php"
+
+
+@contextmanager
+def hung_mediawiki() -> Iterator[str]:
+    """A MediaWiki that accepts every request over HTTP and never answers it (until the block ends); yields
+    the `PAGEVIEWS_MEDIAWIKI_URL` template to use."""
+    with hanging() as port:
+        yield f"http://127.0.0.1:{port}/{{host}}/w/api.php"
 
 
 def _fixture(name: str) -> dict[str, Any]:

@@ -162,3 +162,11 @@ def test_the_mediawiki_url_is_a_template_naming_the_wikis_host() -> None:
 
 def test_an_empty_mediawiki_url_switches_page_facts_off() -> None:
     assert "" == Settings.from_env({"PAGEVIEWS_MEDIAWIKI_URL": ""}).mediawiki_url
+
+
+@pytest.mark.parametrize("value", ["0", "-1", "61", "soon"])
+def test_the_page_facts_deadline_is_a_positive_number_of_seconds_up_to_a_minute(value: str) -> None:
+    assert (
+        f"PAGEVIEWS_MEDIAWIKI_DEADLINE_SECONDS={value!r}: expected a number that is greater than 0 and at most 60"
+        in error_of(PAGEVIEWS_MEDIAWIKI_DEADLINE_SECONDS=value)
+    )

@@ -6,6 +6,7 @@ import asyncio
 import datetime as dt
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
+from typing import TypeVar
 
 import msgspec
 
@@ -37,6 +38,7 @@ from pageviews.domain.pages import (
     RedirectsChoice,
     Resolved,
     case_variants,
+    host_of,
 )
 from pageviews.domain.ports import Clock, PageFacts, PageviewsSource, TopArticlesSource
 from pageviews.domain.series import (
@@ -49,6 +51,8 @@ from pageviews.domain.series import (
     summed,
 )
 from pageviews.domain.top import TopArticles, check_limit
+
+T = TypeVar("T")
 
 MAX_BATCH = 100
 DEFAULT_REDIRECTS_LIMIT = 200
@@ -72,6 +76,7 @@ class PageviewsService:
         batch_concurrency: int = 4,
         page_facts: PageFacts | None = None,
         redirects_limit: int = DEFAULT_REDIRECTS_LIMIT,
+        page_facts_budget: float | None = None,
     ) -> None:
         self._source = source
         self._top_source = top_source
@@ -81,6 +86,9 @@ class PageviewsService:
         self._page_facts = page_facts
         """None when the service is configured without a wiki to ask (`PAGEVIEWS_MEDIAWIKI_URL` empty)."""
         self._redirects_limit = redirects_limit
+        self._page_facts_budget = page_facts_budget
+        """Seconds an answer that can do without the page facts waits for each question to the wiki (None: as
+        long as the wiki's own deadline)."""
 
     def today(self) -> dt.date:
         return self._clock.now().astimezone(dt.UTC).date()
@@ -108,12 +116,15 @@ class PageviewsService:
         breakdown: Breakdown | None = None,
         redirects: RedirectsChoice = RedirectsChoice.EXACT,
         resolved: Resolved | PageviewsError | None = None,
+        *,
+        facts_required: bool = False,
     ) -> Series:
         """Views per day or month over a range, of the title (`exact`), of the page it redirects to
         (`follow`), or of the page and every redirect to it (`include`). With `exact`, the wiki is asked
         about the title only when Wikimedia has no data for it (zero views, or no such page?); `resolved` is
         what the wiki already said about the title, or the failure that kept it from saying (then it is not
-        asked again), if anything."""
+        asked again), if anything. The answer can do without the page facts (it says so), so each question
+        to the wiki is waited for at most the page facts' budget, unless `facts_required`."""
         if redirects is RedirectsChoice.EXACT or self._page_facts is None:
             try:
                 series = await self._series(query, periods, breakdown)
@@ -142,7 +153,7 @@ class PageviewsService:
                 series = await self._zero_or_missing(page, periods, breakdown, no_data, target, asked=query)
             # An answer is stale when anything it rests on is: the views, or what the wiki said.
             return msgspec.structs.replace(series, page=counted, stale=series.stale or facts.stale)
-        return await self._included(query, page, counted, facts, periods, breakdown)
+        return await self._included(query, page, counted, facts, periods, breakdown, facts_required)
 
     async def _included(
         self,
@@ -152,6 +163,7 @@ class PageviewsService:
         facts: Resolved,
         periods: PeriodRange,
         breakdown: Breakdown | None,
+        facts_required: bool,
     ) -> Series:
         """The page's views plus those of every redirect to it, summed per period."""
         assert self._page_facts is not None
@@ -161,7 +173,11 @@ class PageviewsService:
         stale = facts.stale
         if facts.status is PageStatus.EXISTS:
             try:
-                found = await self._page_facts.redirects_to(page.project, page.article, self._redirects_limit)
+                found = await self._asked(
+                    page.project,
+                    self._page_facts.redirects_to(page.project, page.article, self._redirects_limit),
+                    required=facts_required,
+                )
             except PAGE_FACTS_FAILURES as failure:
                 notices = (_down(failure),)
             else:
@@ -212,14 +228,32 @@ class PageviewsService:
 
         return list(await asyncio.gather(*(one(title) for title in titles)))
 
-    async def _facts_of(self, project: Project, article: Article) -> Resolved | PageviewsError:
+    async def _facts_of(
+        self, project: Project, article: Article, *, required: bool = False
+    ) -> Resolved | PageviewsError:
         """What the wiki says of one title, or the failure that kept it from saying."""
         assert self._page_facts is not None
         try:
-            (facts,) = await self._page_facts.resolve(project, [article])
+            (facts,) = await self._asked(
+                project, self._page_facts.resolve(project, [article]), required=required
+            )
         except PAGE_FACTS_FAILURES as failure:
             return failure
         return facts
+
+    async def _asked(self, project: Project, question: Awaitable[T], *, required: bool = False) -> T:
+        """The wiki's answer to `question`. One that an answer can do without is waited for at most the page
+        facts' budget; past it, `UpstreamTimeout` (the question itself goes on, shared and kept in the cache,
+        for the answers after this one)."""
+        if required or self._page_facts_budget is None:
+            return await question
+        try:
+            async with asyncio.timeout(self._page_facts_budget):
+                return await question
+        except TimeoutError:
+            raise UpstreamTimeout(
+                f"MediaWiki ({host_of(project)}) did not answer within {self._page_facts_budget:g} s"
+            ) from None
 
     async def _series_without_facts(
         self, query: ArticleQuery, periods: PeriodRange, breakdown: Breakdown | None, failure: PageviewsError
@@ -290,7 +324,7 @@ class PageviewsService:
         if not flat:
             return [None] * len(missing)
         try:
-            answers = await self._page_facts.resolve(project, flat)
+            answers = await self._asked(project, self._page_facts.resolve(project, flat))
         except PAGE_FACTS_FAILURES:
             return [None] * len(missing)
         existing = {
@@ -378,7 +412,7 @@ class PageviewsService:
         if redirects is not RedirectsChoice.EXACT and self._page_facts is not None and valid:
             articles = [query.article for query in valid]
             try:
-                answers = await self._page_facts.resolve(project, articles)
+                answers = await self._asked(project, self._page_facts.resolve(project, articles))
             except PAGE_FACTS_FAILURES as failure:
                 # Each title then says so itself, and the wiki is not asked again title by title.
                 answers = [failure] * len(articles)
@@ -436,7 +470,9 @@ class PageviewsService:
             return results
         facts: Sequence[Resolved | PageviewsError]
         try:
-            facts = await self._page_facts.resolve(first.project, [query.article for _, query in empty])
+            facts = await self._asked(
+                first.project, self._page_facts.resolve(first.project, [query.article for _, query in empty])
+            )
         except PAGE_FACTS_FAILURES as failure:
             facts = [failure] * len(empty)
         missing = [one for one in facts if isinstance(one, Resolved) and one.status is PageStatus.MISSING]
@@ -460,10 +496,12 @@ class PageviewsService:
         """The page `query` names (or redirects to) and every redirect to it, each with its views."""
         if self._page_facts is None:
             raise UpstreamUnavailable(_facts_off().detail, retry_after=3600)
-        facts = await self._facts_of(query.project, query.article)
+        facts = await self._facts_of(query.project, query.article, required=True)
         if isinstance(facts, PageviewsError):
             raise facts
-        series = await self.series(query, periods, redirects=RedirectsChoice.INCLUDE, resolved=facts)
+        series = await self.series(
+            query, periods, redirects=RedirectsChoice.INCLUDE, resolved=facts, facts_required=True
+        )
         for notice in series.notices:
             if notice.code == PAGE_FACTS_UNAVAILABLE:
                 raise UpstreamUnavailable(notice.detail, retry_after=5)
@@ -489,7 +527,7 @@ class PageviewsService:
         over the range; a language that fails is a row with its error."""
         if self._page_facts is None:
             raise UpstreamUnavailable(_facts_off().detail, retry_after=3600)
-        facts = await self._facts_of(query.project, query.article)
+        facts = await self._facts_of(query.project, query.article, required=True)
         if isinstance(facts, PageviewsError):
             raise facts
         _check_valid(query.project, facts)
