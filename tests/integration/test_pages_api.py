@@ -17,7 +17,7 @@ from litestar.testing import TestClient
 from tests.support.app import NOW, container_for, serve, settings_from_env
 from tests.support.fake_mediawiki import FakeMediaWiki, hung_mediawiki
 from tests.support.fake_wikimedia import FakeWikimedia
-from tests.support.fakes import FixedClock
+from tests.support.fakes import FakeSleep, FixedClock
 from tests.support.http import assert_problem, json_of, rows_of
 
 Client = TestClient[Litestar]
@@ -381,6 +381,19 @@ def test_a_wiki_that_never_answers_is_waited_for_up_to_the_upstream_deadline_whe
         hung.get(f"/v1/{endpoint}/en.wikipedia/Einstein", params={"from": "2023-10"}), 504, "upstream_timeout"
     )
     assert "MediaWiki did not answer within 0.5 s" == problem["detail"]
+
+
+def test_a_lagged_wiki_asking_for_more_than_five_seconds_is_waited_for_and_asked_again(
+    seeded: FakeWikimedia, wiki: FakeMediaWiki
+) -> None:
+    wiki.lagged, wiki.lag_retry_after = 1, 6
+    sleep = FakeSleep()
+    settings = settings_from_env(PAGEVIEWS_UPSTREAM_ATTEMPTS="3")
+    container = container_for(seeded.transport(), settings=settings, mediawiki=wiki.transport())
+    container.sleep.override(providers.Object(sleep))
+    with serve(container) as client:
+        body = json_of(client.get(f"{SERIES}/Einstein", params={"from": "2023-10", "redirects": "follow"}))
+    assert ("Albert_Einstein", [6.0], 2) == (body["article"], sleep.waits, len(wiki.requests))
 
 
 def test_without_mediawiki_configured_follow_says_so(seeded: FakeWikimedia) -> None:

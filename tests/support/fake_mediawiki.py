@@ -75,6 +75,8 @@ class FakeMediaWiki:
     """Entries of a list (redirects, language links) per response; smaller makes `continue` happen."""
     lagged: int = 0
     """The next this many requests are answered with a maxlag error."""
+    lag_retry_after: int = 5
+    """The `Retry-After` of a maxlag error: MediaWiki sends max(lag, 5)."""
     failing: list[httpx.Response] = field(default_factory=list)
     """Answers to give to the next requests instead of the API's."""
     down: bool = False
@@ -151,7 +153,7 @@ class FakeMediaWiki:
                 host,
                 "maxlag",
                 "Waiting for 10.64.48.58: 7 seconds lagged.",
-                headers={"retry-after": "5", "x-database-lag": "7"},
+                headers={"retry-after": str(self.lag_retry_after), "x-database-lag": "7"},
                 lag=7,
                 type="db",
                 extra_host="10.64.48.58",

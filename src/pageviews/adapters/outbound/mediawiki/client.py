@@ -49,6 +49,9 @@ MAXLAG = 5
 """Seconds of replica lag beyond which MediaWiki asks bots to wait (its recommended value)."""
 MAXLAG_WAIT = 5.0
 """MediaWiki's own minimum `Retry-After` for a lag error."""
+LONGEST_WAIT = 10.0
+"""The longest `Retry-After` of a wiki that is waited for before asking again (a lagged replica asks for
+max(lag, 5) s), when it fits in the deadline; a longer one is passed on to the client at once."""
 MAX_ROUNDS = 40
 """Continuations followed for one question at most: a page with thousands of redirects is cut there."""
 GET_URL_LIMIT = 2000
