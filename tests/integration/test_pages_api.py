@@ -155,6 +155,22 @@ def test_include_sums_the_page_and_every_redirect_and_lists_them(client: Client)
     ] == body["page"]["titles"]
 
 
+@pytest.mark.parametrize("choice", ["follow", "include"])
+def test_a_redirect_to_a_page_that_does_not_exist_is_no_such_page_naming_that_page(
+    client: Client, wiki: FakeMediaWiki, choice: str
+) -> None:
+    wiki.add_redirect("Broken redirect", "Nowhere page")
+    problem = assert_problem(
+        client.get(f"{SERIES}/Broken_redirect", params={"from": "2023-10", "redirects": choice}),
+        404,
+        "no_such_page",
+    )
+    assert "Nowhere_page" == problem["article"]
+    assert problem["detail"].startswith(
+        "en.wikipedia has no page titled Nowhere_page (Broken_redirect redirects to it"
+    )
+
+
 def test_an_answer_resting_on_page_facts_is_fresh_no_longer_than_they_are(client: Client) -> None:
     response = client.get(f"{SERIES}/Einstein", params={"from": "2023-10", "redirects": "follow"})
     assert "public, max-age=3600" == response.headers["cache-control"]

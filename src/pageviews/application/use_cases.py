@@ -301,7 +301,10 @@ class PageviewsService:
         _check_valid(query.project, facts)
         if facts.status is PageStatus.MISSING:
             suggestion = (await self._suggestions(query.project, [facts]))[0]
-            raise _no_such_page(query.project, asked.article.title, suggestion)
+            if asked.article == query.article:
+                raise _no_such_page(query.project, asked.article.title, suggestion)
+            # A broken redirect: the page missing is the one it leads to.
+            raise _no_such_page(query.project, query.article.title, suggestion, asked.article.title)
         if breakdown is None:
             parts: dict[str, dict[dt.date, int]] = {"": {}}
         else:
@@ -584,13 +587,17 @@ def _check_valid(project: Project, facts: Resolved) -> None:
         raise InvalidTitle(f"{project} cannot have a page titled {facts.asked!r}{reason}")
 
 
-def _no_such_page(project: Project, title: str, suggestion: str | None) -> NoSuchPage:
+def _no_such_page(
+    project: Project, title: str, suggestion: str | None, redirected_from: str | None = None
+) -> NoSuchPage:
+    """`title` is no page of `project`; `redirected_from` is the title asked when it redirects there."""
+    via = f" ({redirected_from} redirects to it, a page that does not exist)" if redirected_from else ""
     hint = (
         f"; did you mean {suggestion}?"
         if suggestion
         else " (titles are case-sensitive after the first letter)"
     )
-    return NoSuchPage(f"{project} has no page titled {title}{hint}", title=title, suggestion=suggestion)
+    return NoSuchPage(f"{project} has no page titled {title}{via}{hint}", title=title, suggestion=suggestion)
 
 
 def _parses(title: str, project: Project) -> bool:
