@@ -238,6 +238,20 @@ def test_language_views_count_the_page_in_every_language_by_views(client: Client
     assert 812345 + 251020 + 111 == body["total"]
 
 
+def test_language_views_of_a_month_not_settled_leave_the_languages_without_data_unknown(
+    client: Client, seeded: FakeWikimedia
+) -> None:
+    seeded.add_month("Python_(programming_language)", dt.date(2024, 1, 1), 5000)
+    response = client.get(
+        "/v1/langviews/en.wikipedia/Python_(programming_language)", params={"from": "2024-01"}
+    )
+    body = json_of(response)
+    first, *others = body["languages"]
+    assert (("en", 5000), 5000) == ((first["lang"], first["views"]), body["total"])
+    assert {(None, "no_data")} == {(row["views"], row["problem"]["code"]) for row in others}
+    assert "public, max-age=600" == response.headers["cache-control"]
+
+
 def test_language_views_as_csv(client: Client) -> None:
     response = client.get(
         "/v1/langviews/en.wikipedia/Python_(programming_language)",

@@ -194,10 +194,13 @@ class PageviewsService:
             )
             parts = [series] + [None] * (len(titles) - 1)
         whole = summed([part for part in parts if part is not None], page)
+        # A title Wikimedia has no data for had no views in the settled periods; while none has settled, that
+        # may only mean its data is not loaded yet: its views are not known (None), never a 0.
+        nothing = 0 if self._some_settled(periods) else None
         counted = msgspec.structs.replace(
             counted,
             titles=tuple(
-                CountedTitle(title, part.total if part is not None else 0, redirect, fragment)
+                CountedTitle(title, part.total if part is not None else nothing, redirect, fragment)
                 for (title, redirect, fragment), part in zip(titles, parts, strict=True)
             ),
             truncated=truncated,
@@ -227,6 +230,11 @@ class PageviewsService:
                 return None  # a title the wiki has but the pageviews API cannot name has no views there
 
         return list(await asyncio.gather(*(one(title) for title in titles)))
+
+    def _some_settled(self, periods: PeriodRange) -> bool:
+        """Whether some of the range has settled: only then does "no data" mean zero views (for a page that
+        exists); before, it may mean the data is not loaded yet."""
+        return self._freshness.is_settled(periods.period_end(periods.first), self._clock.now())
 
     async def _facts_of(
         self, project: Project, article: Article, *, required: bool = False
@@ -277,11 +285,8 @@ class PageviewsService:
         naming what it probably meant) or a title it cannot have (a 400). Otherwise the data may just not be
         loaded yet, and "no data" stands."""
         now = self._clock.now()
-        if not self._freshness.is_settled(periods.period_end(periods.first), now):
-            raise NoData(
-                f"Wikimedia has no data yet for {query.article.title} in this range: none of it has settled "
-                "(data is loaded hours after each day ends), so this may change"
-            ) from None
+        if not self._some_settled(periods):
+            raise _not_loaded_yet(query.article.title) from None
         if self._page_facts is None:
             raise no_data
         facts = resolved or await self._facts_of(query.project, query.article)
@@ -465,7 +470,7 @@ class PageviewsService:
             return results
         first = empty[0][1]
         now = self._clock.now()
-        if self._page_facts is None or not self._freshness.is_settled(periods.period_end(periods.first), now):
+        if self._page_facts is None or not self._some_settled(periods):
             for index, query in empty:
                 results[index] = await _no_data_of(
                     self._zero_or_missing(query, periods, None, NoData(), None)
@@ -519,7 +524,7 @@ class PageviewsService:
             access=query.access,
             agent=query.agent,
             periods=periods,
-            titles=(first, *sorted(others, key=lambda title: -title.views)),
+            titles=(first, *sorted(others, key=lambda title: (title.views is None, -(title.views or 0)))),
             truncated=page.truncated,
             complete=series.complete,
             stale=series.stale,
@@ -543,6 +548,7 @@ class PageviewsService:
         languages += [(link.lang, link.project, link.title) for link in links.links]
         limit = asyncio.Semaphore(self._batch_concurrency)
         now = self._clock.now()
+        some_settled = self._some_settled(periods)
 
         async def one(lang: str, project: Project, title: str) -> tuple[LanguageRow, bool]:
             await asyncio.sleep(0)
@@ -551,6 +557,10 @@ class PageviewsService:
                 async with limit:
                     series = await self._series(other, periods)
             except NoData:
+                if not some_settled:
+                    return LanguageRow(
+                        lang=lang, project=project, title=title, error=_not_loaded_yet(title)
+                    ), False
                 # A linked page exists: over settled periods, no data is no views.
                 return LanguageRow(lang=lang, project=project, title=title, views=0), False
             except PageviewsError as error:
@@ -626,6 +636,14 @@ def _down(failure: PageviewsError) -> Notice:
     return Notice(
         PAGE_FACTS_UNAVAILABLE,
         f"{failure.detail}: the title is counted as asked, without following redirects",
+    )
+
+
+def _not_loaded_yet(title: str) -> NoData:
+    """No data for a range none of which has settled: it may only not be loaded yet."""
+    return NoData(
+        f"Wikimedia has no data yet for {title} in this range: none of it has settled "
+        "(data is loaded hours after each day ends), so this may change"
     )
 
 

@@ -121,7 +121,9 @@ class CountedTitle(msgspec.Struct, frozen=True):
     """One title whose views an answer counts, and how many it had over the range."""
 
     title: str
-    views: int
+    views: int | None
+    """None when Wikimedia has no data for the title over a range none of which has settled (not loaded
+    yet, maybe): not known, rather than a 0."""
     redirect: bool
     fragment: str | None = None
     """The section a redirect leads to (its views are counted for the whole page, and marked)."""

@@ -237,7 +237,8 @@ async def langviews(
         out.write(csv_text(*languages_table(answer)))
     else:
         out.write(_languages_text(answer))
-    failed = [row for row in answer.languages if row.problem is not None]
+    # A language not loaded yet (no_data) is no failure of Wikimedia's.
+    failed = [row for row in answer.languages if row.problem is not None and row.problem.code != NoData.code]
     return EXIT_UPSTREAM if failed else EXIT_OK
 
 
