@@ -201,6 +201,67 @@ def test_a_batch_tells_each_title_without_data_apart(client: Client) -> None:
     assert ("no_such_page", "Qwxz") == (unknown["problem"]["code"], unknown["problem"]["article"])
 
 
+# -- CSV: the rows stay period,views, the headers say which page ------------------------------------------------
+
+
+def csv_of(client: Client, url: str, **params: str) -> httpx.Response:
+    response = client.get(url, params={**params, "format": "csv"})
+    assert (200, "text/csv; charset=utf-8") == (response.status_code, response.headers["content-type"])
+    return response
+
+
+def test_follow_as_csv_says_in_headers_which_page_was_counted(client: Client) -> None:
+    response = csv_of(client, f"{SERIES}/Einstein", **{"from": "2023-10", "redirects": "follow"})
+    assert [["period", "views"], ["2023-10", "412345"]] == rows_of(response)
+    assert ("Albert_Einstein", "Einstein") == (
+        response.headers["pageviews-page"],
+        response.headers["pageviews-redirected-from"],
+    )
+
+
+def test_titles_in_csv_headers_are_percent_encoded(client: Client, wiki: FakeMediaWiki) -> None:
+    wiki.add_redirect("Éinstein/Relativity", "Albert Einstein", fragment="Relativité")
+    response = csv_of(client, f"{SERIES}/Éinstein/Relativity", **{"from": "2023-10", "redirects": "follow"})
+    assert ("%C3%89instein/Relativity", "Relativit%C3%A9") == (
+        response.headers["pageviews-redirected-from"],
+        response.headers["pageviews-fragment"],
+    )
+
+
+def test_include_as_csv_links_each_titles_count(client: Client) -> None:
+    response = csv_of(client, f"{MONTHLY}/Einstein/2023/10", redirects="include")
+    assert [["period", "views"], ["2023-10", str(412345 + 8102 + 132)]] == rows_of(response)
+    link = response.links["related"]["url"]
+    counts = rows_of(client.get(link))
+    assert ["title", "redirect", "fragment", "views"] == counts[0]
+    assert 412345 + 8102 + 132 == sum(int(row[3]) for row in counts[1:])
+
+
+def test_a_csv_answer_without_the_page_facts_says_so_in_a_header(client: Client, down: FakeMediaWiki) -> None:
+    response = csv_of(client, f"{SERIES}/Einstein", **{"from": "2023-10", "redirects": "follow"})
+    assert ("page_facts_unavailable", None) == (
+        response.headers["pageviews-notice"],
+        response.headers.get("pageviews-page"),
+    )
+
+
+def test_the_default_csv_has_no_page_headers(client: Client) -> None:
+    response = csv_of(client, f"{SERIES}/Einstein", **{"from": "2023-10"})
+    assert not [name for name in response.headers if name.startswith("pageviews-") or name == "link"]
+
+
+def test_with_cors_on_scripts_may_read_the_page_headers(seeded: FakeWikimedia, wiki: FakeMediaWiki) -> None:
+    settings = settings_from_env(PAGEVIEWS_CORS_ORIGINS="https://app.example")
+    with serve(container_for(seeded.transport(), settings=settings, mediawiki=wiki.transport())) as client:
+        response = client.get(
+            f"{SERIES}/Einstein",
+            params={"from": "2023-10", "redirects": "follow", "format": "csv"},
+            headers={"origin": "https://app.example"},
+        )
+    exposed = {name.strip().lower() for name in response.headers["access-control-expose-headers"].split(",")}
+    assert {"pageviews-page", "pageviews-redirected-from", "pageviews-notice", "link"} <= exposed
+
+
 # -- redirect and language views -------------------------------------------------------------------------------
 
 
@@ -260,9 +321,23 @@ def test_language_views_as_csv(client: Client) -> None:
     )
     rows = rows_of(response)
     assert [
-        ["lang", "project", "title", "views"],
-        ["en", "en.wikipedia", "Python_(programming_language)", "812345"],
+        ["lang", "project", "title", "views", "problem"],
+        ["en", "en.wikipedia", "Python_(programming_language)", "812345", ""],
     ] == rows[:2]
+
+
+def test_language_views_as_csv_give_a_language_without_views_its_problems_code(
+    client: Client, seeded: FakeWikimedia
+) -> None:
+    seeded.add_month("Python_(programming_language)", dt.date(2024, 1, 1), 5000)
+    rows = rows_of(
+        client.get(
+            "/v1/langviews/en.wikipedia/Python_(programming_language)",
+            params={"from": "2024-01", "format": "csv"},
+        )
+    )
+    assert ["en", "en.wikipedia", "Python_(programming_language)", "5000", ""] == rows[1]
+    assert {("", "no_data")} == {(row[3], row[4]) for row in rows[2:]}
 
 
 def test_language_views_of_a_missing_page_is_no_such_page(client: Client) -> None:

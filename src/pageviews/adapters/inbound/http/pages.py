@@ -158,8 +158,9 @@ async def redirect_views(
             "complete": True,
             "stale": False,
         },
-        "lang,project,title,views\r\nen,en.wikipedia,Python_(programming_language),812345\r\n"
-        "de,de.wikipedia,Python_(Programmiersprache),251020\r\n",
+        "lang,project,title,views,problem\r\nen,en.wikipedia,Python_(programming_language),812345,\r\n"
+        "de,de.wikipedia,Python_(Programmiersprache),251020,\r\n"
+        "gsw,als.wikipedia,Python_(Programmiersprache),111,\r\nzh,zh.wikipedia,Python,,upstream_timeout\r\n",
     ),
     summary="Views of a page in every language",
     description="The page (the target, when the title asked is a redirect) and the same page in every other "
@@ -169,7 +170,8 @@ async def redirect_views(
     "and its `problem`, not a failure of the whole answer. A language Wikimedia has no data for has 0 views "
     "once some of the range has settled; while none has, its data may not be loaded yet, so its row is "
     "`views: null` with the problem `no_data` (the series endpoint's rule). Each language's views are asked through the same "
-    "cache and limits as every series. CSV: `lang,project,title,views`.",
+    "cache and limits as every series. CSV: `lang,project,title,views,problem` (`problem`: the code of the "
+    "problem of a language without views).",
     tags=["v1"],
     responses=ERRORS,
 )
