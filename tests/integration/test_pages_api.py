@@ -535,6 +535,91 @@ def test_the_redirects_choice_is_documented_with_an_example_of_each_answer(
     assert "follow" in examples
 
 
+def example_values(node: Any) -> Iterator[Any]:
+    """Every example value in (a part of) the OpenAPI document: `example`, and each of `examples`."""
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if key == "example":
+                yield value
+            elif key == "examples" and isinstance(value, dict):
+                yield from (named["value"] for named in value.values() if "value" in named)
+            elif key == "examples" and isinstance(value, list):
+                yield from value
+            else:
+                yield from example_values(value)
+    elif isinstance(node, list):
+        for item in node:
+            yield from example_values(item)
+
+
+def objects_in(value: Any) -> Iterator[dict[str, Any]]:
+    if isinstance(value, dict):
+        yield value
+        for inner in value.values():
+            yield from objects_in(inner)
+    elif isinstance(value, list):
+        for inner in value:
+            yield from objects_in(inner)
+
+
+def known_views(rows: list[dict[str, Any]]) -> int | None:
+    """The sum of the rows' views that are known (a null is left out of an example); None when the rows are
+    not counts of views."""
+    views = [row.get("views") for row in rows]
+    if not any("views" in row for row in rows) or not all(isinstance(v, int | None) for v in views):
+        return None
+    return sum(v for v in views if isinstance(v, int))
+
+
+def test_every_example_answer_adds_up(openapi: dict[str, Any]) -> None:
+    """A total is the sum of what it totals: the items of a series, the languages of language views, the
+    titles of redirect views and of an `include` answer's page (its total, or the month's views)."""
+    checked: set[str] = set()
+    wrong = []
+    for example in example_values(openapi["paths"]):
+        for answer in objects_in(example):
+            for part in ("items", "languages", "titles"):
+                rows = answer.get(part)
+                if "total" in answer and isinstance(rows, list) and (summed := known_views(rows)) is not None:
+                    checked.add(part)
+                    if answer["total"] != summed:
+                        wrong.append((part, answer))
+            page = answer.get("page")
+            if isinstance(page, dict) and "titles" in page:
+                checked.add("page.titles")
+                if answer.get("total", answer.get("views")) != known_views(page["titles"]):
+                    wrong.append(("page.titles", answer))
+    assert {"items", "languages", "titles", "page.titles"} <= checked
+    assert [] == wrong
+
+
+def test_the_original_endpoint_documents_an_include_answer(openapi: dict[str, Any]) -> None:
+    operation = openapi["paths"]["/monthly_view_count/{path}"]["get"]
+    include = operation["responses"]["200"]["content"]["application/json"]["examples"]["include"]["value"]
+    assert "titles" in include["page"]
+
+
+def test_the_batch_documents_following_and_including_redirects(openapi: dict[str, Any]) -> None:
+    operation = openapi["paths"]["/v1/pageviews/batch"]["post"]
+    asked = operation["requestBody"]["content"]["application/json"]["schema"]["examples"]
+    assert {"follow", "include"} <= {example.get("redirects") for example in asked}
+    answers = operation["responses"]["200"]["content"]["application/json"]["examples"]
+    pages = {
+        name: [result["series"]["page"] for result in answers[name]["value"]["results"]]
+        for name in ("follow", "include")
+    }
+    assert "Einstein" == pages["follow"][0]["redirected_from"]
+    assert all("titles" in page for page in pages["include"])
+
+
+@pytest.mark.parametrize("path", ["/v1/redirects/{project}/{article}", "/v1/langviews/{project}/{article}"])
+def test_the_new_endpoints_document_an_invalid_title_and_an_invalid_project(
+    openapi: dict[str, Any], path: str
+) -> None:
+    examples = openapi["paths"][path]["get"]["responses"]["400"]["content"]["application/problem+json"]
+    assert {"invalid_title", "invalid_project"} <= {e["value"]["code"] for e in examples["examples"].values()}
+
+
 def test_the_new_answers_and_their_problems_are_documented(openapi: dict[str, Any]) -> None:
     for path in ("/v1/redirects/{project}/{article}", "/v1/langviews/{project}/{article}"):
         responses = openapi["paths"][path]["get"]["responses"]

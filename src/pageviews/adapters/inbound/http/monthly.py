@@ -78,7 +78,35 @@ wiki has the page and a 404 `no_such_page` (with a `suggestion`) when it has not
                     "stale": False,
                     "page": {"title": "Albert_Einstein", "redirected_from": "Einstein"},
                 },
-            )
+            ),
+            "include": (
+                "?redirects=include: the page and every redirect to it, summed",
+                {
+                    "project": "en.wikipedia",
+                    "article": "Albert_Einstein",
+                    "year": 2023,
+                    "month": 10,
+                    "access": "all-access",
+                    "agent": "user",
+                    "views": 421178,
+                    "complete": True,
+                    "stale": False,
+                    "page": {
+                        "title": "Albert_Einstein",
+                        "redirected_from": "Einstein",
+                        "titles": [
+                            {"title": "Albert_Einstein", "views": 412345, "redirect": False},
+                            {"title": "Einstein", "views": 8102, "redirect": True},
+                            {
+                                "title": "Relativity_theory",
+                                "views": 731,
+                                "redirect": True,
+                                "fragment": "Relativity",
+                            },
+                        ],
+                    },
+                },
+            ),
         },
     ),
     summary="Views of an article in a month",

@@ -45,7 +45,25 @@ ArticlePath = Annotated[
         schema_extra={"pattern": patterns.TITLE},
     ),
 ]
-ERRORS = error_responses(400, 404, 429, 500, 502, 503, 504)
+ERRORS = error_responses(
+    400,
+    404,
+    429,
+    500,
+    502,
+    503,
+    504,
+    examples={
+        400: [
+            (
+                "invalid_title",
+                "en.wikipedia cannot have a page titled 'Talk:': The requested page title is empty "
+                "or contains only the name of a namespace.",
+            ),
+            ("invalid_project", "all-projects is not one wiki: it has no pages to ask about"),
+        ]
+    },
+)
 
 
 @get(
@@ -121,7 +139,7 @@ async def redirect_views(
             "granularity": "monthly",
             "from": "2023-01",
             "to": "2023-01",
-            "total": 1190476,
+            "total": 1063476,
             "languages": [
                 {
                     "lang": "en",
