@@ -214,6 +214,22 @@ async def test_an_api_error_in_a_200_is_an_upstream_error_naming_its_code(
         await facts.resolve(WIKIPEDIA, articles("Einstein"))
 
 
+async def test_an_api_error_is_recognised_by_its_header_alone(
+    facts: MediaWikiPageFacts, wiki: FakeMediaWiki
+) -> None:
+    """MediaWiki sends the code in a header too; a body that does not carry it (another error format, a
+    proxy's rewrite) is still an error, never an empty answer."""
+    wiki.failing.append(
+        httpx.Response(
+            200,
+            json={"batchcomplete": True, "query": {"pages": []}},
+            headers={"mediawiki-api-error": "badvalue"},
+        )
+    )
+    with pytest.raises(UpstreamError, match="answered error badvalue"):
+        await facts.resolve(WIKIPEDIA, articles("Einstein"))
+
+
 async def test_too_many_titles_would_be_the_wikis_error_not_data(wiki: FakeMediaWiki) -> None:
     request = httpx.Request(
         "GET",

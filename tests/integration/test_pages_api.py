@@ -4,6 +4,7 @@ MediaWiki (in-process): the shapes, what each upstream is asked, CSV, caching he
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 from collections.abc import Iterator
 from typing import Any
@@ -14,7 +15,8 @@ from dependency_injector import providers
 from litestar import Litestar
 from litestar.testing import TestClient
 
-from tests.support.app import NOW, container_for, serve, settings_from_env
+from pageviews.containers import build_app
+from tests.support.app import NOW, concurrent_client, container_for, serve, settings_from_env
 from tests.support.fake_mediawiki import FakeMediaWiki, hung_mediawiki
 from tests.support.fake_wikimedia import FakeWikimedia
 from tests.support.fakes import FakeSleep, FixedClock
@@ -499,6 +501,29 @@ def test_a_lagged_wiki_asking_for_more_than_five_seconds_is_waited_for_and_asked
     with serve(container) as client:
         body = json_of(client.get(f"{SERIES}/Einstein", params={"from": "2023-10", "redirects": "follow"}))
     assert ("Albert_Einstein", [6.0], 2) == (body["article"], sleep.waits, len(wiki.requests))
+
+
+async def test_questions_to_mediawiki_are_asked_one_at_a_time(
+    seeded: FakeWikimedia, wiki: FakeMediaWiki
+) -> None:
+    """Its etiquette: requests in series, never in parallel (PAGEVIEWS_MEDIAWIKI_CONCURRENCY, 1 by default).
+    Two answers that need the wiki at once, to a wiki that takes a while: it never answers two at once."""
+    wiki.latency = 0.1
+    with wiki.serve() as template:
+        settings = settings_from_env(PAGEVIEWS_MEDIAWIKI_URL=template)
+        async with concurrent_client(
+            build_app(container_for(seeded.transport(), settings=settings))
+        ) as client:
+            answers = await asyncio.gather(
+                *(
+                    client.get(f"{SERIES}/{title}", params={"from": "2023-10", "redirects": "follow"})
+                    for title in ("Einstein", "Relativity_theory")
+                )
+            )
+    assert [("Albert_Einstein", None), ("Albert_Einstein", None)] == [
+        (answer.json()["article"], answer.json().get("notices")) for answer in answers
+    ]
+    assert (2, 1) == (len(wiki.requests), wiki.most_at_once)
 
 
 def test_without_mediawiki_configured_follow_says_so(seeded: FakeWikimedia) -> None:

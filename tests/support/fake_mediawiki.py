@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import re
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -81,6 +82,12 @@ class FakeMediaWiki:
     """Answers to give to the next requests instead of the API's."""
     down: bool = False
     """Every request is answered 503, as Wikimedia's front end does when the wiki is unreachable."""
+    latency: float = 0.0
+    """Seconds each request takes to be answered (over HTTP only: a slow wiki)."""
+    most_at_once: int = 0
+    """The most requests it was answering at the same moment."""
+    _at_once: int = 0
+    _counting: threading.Lock = field(default_factory=threading.Lock)
     _next_id: int = 1000
 
     # -- seeding -------------------------------------------------------------------------------------------
@@ -139,6 +146,18 @@ class FakeMediaWiki:
     # -- the API -------------------------------------------------------------------------------------------
 
     def handle(self, request: httpx.Request) -> httpx.Response:
+        with self._counting:
+            self._at_once += 1
+            self.most_at_once = max(self.most_at_once, self._at_once)
+        try:
+            if self.latency:
+                threading.Event().wait(self.latency)
+            return self._answer(request)
+        finally:
+            with self._counting:
+                self._at_once -= 1
+
+    def _answer(self, request: httpx.Request) -> httpx.Response:
         self.requests.append(request)
         if not request.headers.get("user-agent"):
             return httpx.Response(403, text="Please set a user-agent and respect our robot policy.")
