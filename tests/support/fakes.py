@@ -147,6 +147,8 @@ class FakePageFacts:
         self.sites: dict[str, SiteInfo] = {}
         self.calls: list[tuple[str, tuple[str, ...]]] = []
         self.error: Exception | None = None
+        self.redirects_error: Exception | None = None
+        """Raised by `redirects_to` only."""
 
     def add_page(self, title: str) -> None:
         self.pages.add(title)
@@ -174,6 +176,8 @@ class FakePageFacts:
         self.calls.append(("redirects_to", (page.title,)))
         if self.error is not None:
             raise self.error
+        if self.redirects_error is not None:
+            raise self.redirects_error
         found = [
             Redirect(title, target.fragment)
             for title, target in self.redirects.items()

@@ -277,6 +277,23 @@ async def test_include_of_a_page_with_no_views_anywhere_is_zero(
     assert [0] == [item.views for item in series.items]
 
 
+async def test_include_when_the_redirects_cannot_be_listed_counts_the_page_and_says_so(
+    source: FakePageviewsSource, facts: FakePageFacts
+) -> None:
+    seed(source, "Albert_Einstein", 400)
+    seed(source, "Einstein", 20)
+    facts.redirects_error = UpstreamTimeout("MediaWiki (en.wikipedia.org) did not answer in time")
+    series = await service_for(source, facts).series(titled("Einstein"), OCTOBER_2023, redirects=INCLUDE)
+    assert series.page is not None
+    assert (400, "Albert_Einstein") == (series.total, series.page.title)
+    assert [
+        (
+            PAGE_FACTS_UNAVAILABLE,
+            "MediaWiki (en.wikipedia.org) did not answer in time: the page is counted without the redirects to it",
+        )
+    ] == [(notice.code, notice.detail) for notice in series.notices]
+
+
 async def test_include_of_a_missing_page_is_no_such_page(
     source: FakePageviewsSource, facts: FakePageFacts
 ) -> None:

@@ -179,7 +179,7 @@ class PageviewsService:
                     required=facts_required,
                 )
             except PAGE_FACTS_FAILURES as failure:
-                notices = (_down(failure),)
+                notices = (_redirects_unknown(failure),)
             else:
                 titles += [
                     (r.title, True, r.fragment) for r in found.redirects if r.title != page.article.title
@@ -650,6 +650,12 @@ def _not_loaded_yet(title: str) -> NoData:
 def _not_known(no_data: NoData, failure: PageviewsError) -> NoData:
     """No data, and the wiki could not say whether that means zero views or no such page."""
     return NoData(f"{no_data.detail}; and {failure.detail}, so whether the page exists is not known")
+
+
+def _redirects_unknown(failure: PageviewsError) -> Notice:
+    return Notice(
+        PAGE_FACTS_UNAVAILABLE, f"{failure.detail}: the page is counted without the redirects to it"
+    )
 
 
 def _with_notice(series: Series, notice: Notice) -> Series:
