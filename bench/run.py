@@ -68,12 +68,17 @@ def process(args: Sequence[str], url: str, env: dict[str, str] | None = None) ->
             proc.kill()
 
 
+GRANIAN_HTTP = ["--http", "1", "--http1-header-read-timeout", "10000"]
+"""What `pageviews serve` sets (HTTP/1 only, headers within the default client timeout), so the service and
+the bare yardstick run under the server settings production uses."""
+
+
 def server_command(server: str, port: int, workers: int) -> list[str]:
     target = "pageviews.asgi:app_factory"
     if server == "uvicorn":
         return [str(BIN / "uvicorn"), "--factory", target, "--port", str(port), "--workers", str(workers),
                 "--no-access-log", "--log-level", "warning"]  # fmt: skip
-    return [str(BIN / "granian"), "--interface", "asgi", "--factory", target, "--port", str(port),
+    return [str(BIN / "granian"), "--interface", "asgi", "--factory", target, "--port", str(port), *GRANIAN_HTTP,
             "--workers", str(workers), "--no-access-log", "--log-level", "warning"]  # fmt: skip
 
 
@@ -350,7 +355,7 @@ def main() -> None:
     upstream, base = f"http://127.0.0.1:{fake_port}", f"http://127.0.0.1:{port}"
     bare_url = f"http://127.0.0.1:{bare_port}"
     bare = [str(BIN / "granian"), "--interface", "asgi", "--working-dir", str(HERE), "--port", str(bare_port),
-            "--no-access-log", "--log-level", "warning", "bare:app"]  # fmt: skip
+            *GRANIAN_HTTP, "--no-access-log", "--log-level", "warning", "bare:app"]  # fmt: skip
     fake = [str(BIN / "granian"), "--interface", "asgi", "--working-dir", str(HERE), "--port", str(fake_port),
             "--no-access-log", "--log-level", "warning", "fake_upstream:app"]  # fmt: skip
     # The production defaults: INFO request logs (to a file here), metrics, security headers, the rate limit.

@@ -60,6 +60,21 @@ ensure_debian_packages() {
   fi
   echo "missing: ${wanted[*]}: apt-get install"
   "${sudo[@]}" apt-get update -qq
+  # --reinstall: a package can be installed with its command gone (deleted by hand); installing it again
+  # brings the command back, where a plain install would do nothing.
   "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive \
-    apt-get install -y -qq --no-install-recommends "${wanted[@]}" </dev/null
+    apt-get install -y -qq --reinstall --no-install-recommends "${wanted[@]}" </dev/null
+  for pair in "$@"; do
+    commands=${pair%%:*}
+    found=0
+    for command in ${commands//|/ }; do
+      if command -v "$command" >/dev/null 2>&1; then
+        found=1
+      fi
+    done
+    if ((!found)); then
+      echo "installed ${pair#*:}, but none of ${commands//|/, } is on the PATH ($PATH)" >&2
+      return 1
+    fi
+  done
 }

@@ -13,11 +13,14 @@ from contextlib import asynccontextmanager
 import httpx
 from dependency_injector import containers, providers
 from litestar import Litestar
+from litestar.types import Middleware
 
 from pageviews.adapters.inbound.http.app import create_app
-from pageviews.adapters.inbound.http.rate_limit import RateLimiting
-from pageviews.adapters.inbound.http.response_cache import ResponseCache
-from pageviews.adapters.inbound.http.serving import Serving
+from pageviews.adapters.inbound.http.conditional import ETagMiddleware, RememberVary
+from pageviews.adapters.inbound.http.rate_limit import RateLimiting, RateLimitMiddleware
+from pageviews.adapters.inbound.http.response_cache import ResponseCache, ResponseCacheMiddleware
+from pageviews.adapters.inbound.http.serving import Serving, rate_limiting_of, response_cache_of
+from pageviews.adapters.inbound.http.timeouts import BoundedBody
 from pageviews.adapters.outbound.cache.memory import MemoryCache
 from pageviews.adapters.outbound.cache.redis import RedisCache, make_redis
 from pageviews.adapters.outbound.cache.sqlite import SqliteCache
@@ -127,10 +130,12 @@ def _cache_policy(settings: Settings, freshness: Freshness) -> CachePolicy:
     )
 
 
-async def _cache(settings: Settings, clock: Clock) -> AsyncIterator[Cache]:
-    """Process memory; in front of Redis when `PAGEVIEWS_REDIS_URL` is set (connected lazily: a Redis that is
-    down at start-up degrades the cache, it does not stop the service)."""
+async def _cache(settings: Settings, clock: Clock, metrics: Metrics | None = None) -> AsyncIterator[Cache]:
+    """Process memory (its bytes a gauge of `metrics`); in front of Redis when `PAGEVIEWS_REDIS_URL` is set
+    (connected lazily: a Redis that is down at start-up degrades the cache, it does not stop the service)."""
     memory = MemoryCache(settings.cache_memory_mib * MIB, clock)
+    if metrics is not None:
+        metrics.watch_cache(lambda: memory.stored_bytes, "answers")
     if not settings.redis_url:
         yield memory
         return
@@ -196,9 +201,13 @@ def _access_log(settings: Settings) -> AccessLog | None:
     return AccessLog(sys.stdout.buffer)
 
 
-def _response_cache(settings: Settings, clock: Clock) -> ResponseCache | None:
+def _response_cache(settings: Settings, clock: Clock, metrics: Metrics) -> ResponseCache | None:
     budget = settings.response_cache_memory_mib * MIB
-    return ResponseCache(budget, clock) if budget else None
+    if not budget:
+        return None
+    cache = ResponseCache(budget, clock)
+    metrics.watch_cache(lambda: cache.stored_bytes, "responses")
+    return cache
 
 
 def _rate_limiting(settings: Settings) -> RateLimiting | None:
@@ -219,7 +228,7 @@ class Container(containers.DeclarativeContainer):
     wikimedia_client = providers.Resource(_wikimedia_client, settings=settings, metrics=metrics)
     resilience = providers.Singleton(_resilience, settings=settings, metrics=metrics, sleep=sleep)
     source = providers.Singleton(WikimediaPageviewsSource, client=wikimedia_client, resilience=resilience)
-    cache = providers.Resource(_cache, settings=settings, clock=clock)
+    cache = providers.Resource(_cache, settings=settings, clock=clock, metrics=metrics)
     cached_source = providers.Singleton(
         CachingSource,
         source=source,
@@ -284,7 +293,7 @@ class Container(containers.DeclarativeContainer):
         ranges=mirror_ranges,
         clock=clock,
     )
-    response_cache = providers.Singleton(_response_cache, settings=settings, clock=clock)
+    response_cache = providers.Singleton(_response_cache, settings=settings, clock=clock, metrics=metrics)
     rate_limiting = providers.Singleton(_rate_limiting, settings=settings)
     access_log = providers.Singleton(_access_log, settings=settings)
 
@@ -338,10 +347,23 @@ async def command_services(container: Container) -> AsyncIterator[Services]:
         yield services
 
 
+def http_middleware(client_timeout: float) -> list[Middleware]:
+    """The HTTP adapter's middleware, outermost first: the body's time bound around everything; replays from
+    the response cache get their ETag and are not rate-limited (they cost what /health costs); everything that
+    reaches a handler is counted."""
+    return [
+        BoundedBody(client_timeout),
+        RememberVary(),
+        ETagMiddleware(),
+        ResponseCacheMiddleware(response_cache_of),
+        RateLimitMiddleware(rate_limiting_of),
+    ]
+
+
 def build_app(container: Container) -> Litestar:
     settings: Settings = container.settings()
     return create_app(
         start=lambda: started(container),
+        middleware=http_middleware(settings.client_timeout),
         cors_origins=settings.cors_origin_list,
-        client_timeout=settings.client_timeout,
     )

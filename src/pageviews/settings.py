@@ -12,7 +12,7 @@ import math
 import os
 import re
 import urllib.parse
-from collections.abc import Mapping
+from collections.abc import Callable, Collection, Mapping
 from importlib.metadata import version
 from pathlib import Path
 from typing import Annotated, Any
@@ -51,8 +51,8 @@ MediaWikiURL = Annotated[
             "url": ("http", "https"),
             "empty": "off",
             "template": "{host}",
-            "form": "an absolute http(s) URL template containing {host} (e.g. https://{host}/w/api.php), or "
-            "empty to never ask MediaWiki",
+            "form": "an absolute http(s) URL template containing {host} and no spaces (e.g. "
+            "https://{host}/w/api.php), or empty to never ask MediaWiki",
         }
     ),
 ]
@@ -98,7 +98,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     upstream_retry_after_cap: Annotated[float, msgspec.Meta(ge=0, le=300)] = 5.0
     upstream_concurrency: Annotated[int, msgspec.Meta(ge=1, le=100)] = 3
     upstream_queue_timeout: Annotated[float, msgspec.Meta(gt=0, le=60)] = 1.0
-    # The circuit breaker: open when `failure_rate` of the last `window` distinct requests (at least
+    # The circuit breaker: open when `failure_rate` of the last `window` distinct subjects (at least
     # `minimum_calls` of them) failed; stay open `cool_down` seconds.
     breaker_window: Annotated[int, msgspec.Meta(ge=1, le=10_000)] = 20
     breaker_minimum_calls: Annotated[int, msgspec.Meta(ge=1, le=10_000)] = 10
@@ -152,11 +152,13 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
-        """Every `PAGEVIEWS_*` variable that names a setting, each validated on its own; all the invalid ones
-        are reported together, so a deployment is fixed in one round."""
+        """Every `PAGEVIEWS_*` variable that names a setting, each validated on its own, then the pairs that
+        cannot work together; all the invalid ones are reported together, so a deployment is fixed in one
+        round."""
         env = os.environ if environ is None else environ
         values: dict[str, Any] = {}
         errors: list[str] = []
+        refused: set[str] = set()
         for field in msgspec.structs.fields(cls):
             name = variable(field.name)
             if name not in env:
@@ -166,9 +168,48 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
             except (msgspec.ValidationError, ValueError):
                 shown = redact(env[name]) if _url_schemes(field.type) else env[name]
                 errors.append(f"{name}={shown!r}: expected {expected_form(field.type)}{_default_of(field)}")
+                refused.add(field.name)
+        settings = cls(**values)
+        errors += settings.conflicts(refused)
         if errors:
             raise SettingsError("invalid settings:\n  " + "\n  ".join(errors) + f"\n(see {SETTINGS_DOCS})")
-        return cls(**values)
+        return settings
+
+    def conflicts(self, refused: Collection[str] = ()) -> list[str]:
+        """Settings valid one by one that cannot work together, each naming both variables (pairs with a
+        `refused` field are left out: that field's own error is reported)."""
+        found = []
+        for small, large, applies, why in _AT_MOST:
+            value, bound = getattr(self, small), getattr(self, large)
+            if value > bound and applies(self) and {small, large}.isdisjoint(refused):
+                found.append(
+                    f"{variable(small)}={plain(value)} is more than {variable(large)}={plain(bound)}: {why}; "
+                    f"make {variable(small)} at most {variable(large)}"
+                )
+        return found
+
+
+_AT_MOST: tuple[tuple[str, str, Callable[[Settings], bool], str], ...] = (
+    (
+        "breaker_minimum_calls",
+        "breaker_window",
+        lambda _: True,
+        "the circuit breaker remembers no more subjects than its window, so it could never open",
+    ),
+    (
+        "upstream_queue_timeout",
+        "upstream_deadline",
+        lambda _: True,
+        "the wait for a slot is part of the deadline, which would always end it first",
+    ),
+    (
+        "mediawiki_queue_timeout",
+        "upstream_deadline",
+        lambda settings: bool(settings.mediawiki_url),
+        "the wait for MediaWiki's turn is part of the deadline, which would always end it first",
+    ),
+)
+"""Pairs of settings where the first must not exceed the second (when the pair applies), and why."""
 
 
 def variable(field_name: str) -> str:
@@ -208,7 +249,14 @@ def _parse(annotation: Any, raw: str) -> Any:
     return value
 
 
+_NOT_IN_URLS = re.compile(r'[\s\x00-\x1f\x7f"<>\\^`{|}]')
+"""What a URL can never contain (RFC 3986): spaces, control characters and a few others. Left in, a client
+would send them percent-encoded (another URL than the one meant) or fail on the first request."""
+
+
 def _check_url(url: str, schemes: tuple[str, ...]) -> None:
+    if (found := _NOT_IN_URLS.search(url)) is not None:
+        raise ValueError(f"a URL cannot contain {found[0]!r}")
     parts = urllib.parse.urlsplit(url)  # raises ValueError itself on a malformed IPv6 host
     if parts.scheme not in schemes:
         raise ValueError(f"scheme {parts.scheme!r} is not one of {schemes}")
@@ -236,7 +284,7 @@ def expected_form(annotation: Any) -> str:
         return str(extra["form"])
     if schemes := _url_schemes(annotation):
         prefixes = [f"{scheme}://" for scheme in schemes]
-        form = f"an absolute URL with a host, starting {', '.join(prefixes[:-1])} or {prefixes[-1]}"
+        form = f"an absolute URL with a host and no spaces, starting {', '.join(prefixes[:-1])} or {prefixes[-1]}"
         return form + (", or empty" if extra.get("empty") else "")
     info = mi.type_info(annotation)
     if isinstance(info, mi.Metadata):
@@ -287,7 +335,7 @@ def in_force(settings: Settings) -> dict[str, Any]:
     (URLs without their passwords), so one line answers "what is this process running with?"."""
     return {
         "upstreams": {
-            variable(f.name): getattr(settings, f.name)
+            variable(f.name): redact(getattr(settings, f.name))
             for f in msgspec.structs.fields(Settings)
             if "http" in _url_schemes(f.type)
         },
@@ -306,7 +354,7 @@ def in_force(settings: Settings) -> dict[str, Any]:
             "upstream_timeout_s": settings.upstream_timeout,
             "upstream_queue_timeout_s": settings.upstream_queue_timeout,
             "breaker": f"open at {settings.breaker_failure_rate:g} of the last {settings.breaker_window} "
-            f"requests (at least {settings.breaker_minimum_calls}), for {settings.breaker_cool_down:g} s",
+            f"subjects (at least {settings.breaker_minimum_calls}), for {settings.breaker_cool_down:g} s",
             "batch_concurrency": settings.batch_concurrency,
             "mediawiki": f"{settings.mediawiki_concurrency} request(s) at a time, page facts fresh for "
             f"{settings.page_facts_ttl_seconds:g} s and waited for at most "

@@ -4,19 +4,22 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Generator, Iterator
+from collections.abc import AsyncIterator, Generator, Iterator
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 from litestar import Litestar
 from litestar.testing import TestClient
 from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
 
-from tests.support.app import container_for, serve
+from pageviews.adapters.outbound.upstream import make_client
+from pageviews.adapters.outbound.wikimedia.client import WikimediaPageviewsSource
+from tests.support.app import USER_AGENT, container_for, one_attempt, serve
 from tests.support.browser import chromium_path, launch, seed_demo, seed_demo_wikis
 from tests.support.fake_mediawiki import FakeMediaWiki
-from tests.support.fake_wikimedia import FakeWikimedia
+from tests.support.fake_wikimedia import BASE_URL, FakeWikimedia
 from tests.support.redis_server import RedisServer, running_redis
 from tests.support.server_process import running_server
 
@@ -27,6 +30,19 @@ def client(fake: FakeWikimedia) -> Iterator[TestClient[Litestar]]:
     Wikimedia, started and stopped around the test."""
     with serve(container_for(fake.transport())) as client:
         yield client
+
+
+@pytest.fixture
+async def wikimedia_client(fake: FakeWikimedia) -> AsyncIterator[httpx.AsyncClient]:
+    """The Wikimedia adapters' httpx client, as the container makes it, with `fake` as Wikimedia."""
+    async with make_client(BASE_URL, USER_AGENT, 5.0, fake.transport()) as client:
+        yield client
+
+
+@pytest.fixture
+def source(wikimedia_client: httpx.AsyncClient) -> WikimediaPageviewsSource:
+    """The Wikimedia adapter of per-article series and top lists, one attempt per request."""
+    return WikimediaPageviewsSource(wikimedia_client, one_attempt())
 
 
 @pytest.fixture(scope="session")

@@ -96,7 +96,21 @@ def test_views_as_csv_is_the_apis_csv(run: Callable[..., Any], client: TestClien
 
 def test_views_of_several_as_csv_has_a_row_per_article_and_period(run: Callable[..., Any]) -> None:
     _, out, _ = run("views", "Albert_Einstein", "Marie_Curie", "--from", "2023-10", "--format", "csv")
-    assert "article,period,views\r\nAlbert_Einstein,2023-10,631058\r\nMarie_Curie,2023-10,210352\r\n" == out
+    assert (
+        "article,period,views,problem\r\nAlbert_Einstein,2023-10,631058,\r\nMarie_Curie,2023-10,210352,\r\n"
+        == out
+    )
+
+
+def test_views_of_several_as_csv_is_the_batch_endpoints_csv_even_when_all_but_one_fail(
+    run: Callable[..., Any], client: TestClient[Any]
+) -> None:
+    """A script reading the CSV gets the same columns however many of its titles failed."""
+    titles = ["Albert_Einstein", "Bad|Title"]
+    code, out, _ = run("views", *titles, "--from", "2023-10", "--format", "csv")
+    api = client.post("/v1/pageviews/batch?format=csv", json={"articles": titles, "from": "2023-10"})
+    assert (2, api.text) == (code, out)
+    assert "Bad|Title,,,invalid_title\r\n" in out
 
 
 def test_views_as_json_is_the_apis_json(run: Callable[..., Any], client: TestClient[Any]) -> None:
@@ -224,7 +238,7 @@ def test_langviews_is_the_apis_answer(run: Callable[..., Any], fake: FakeWikimed
     assert "total                                 831,058" == table.splitlines()[-1]
 
 
-def test_langviews_with_a_language_not_loaded_yet_is_no_failure(
+def test_langviews_with_a_language_not_loaded_yet_exits_as_no_data(
     run: Callable[..., Any], fake: FakeWikimedia
 ) -> None:
     wikis = FakeMediaWiki()
@@ -234,7 +248,7 @@ def test_langviews_with_a_language_not_loaded_yet_is_no_failure(
     )
     fake.add_month("Albert_Einstein", dt.date(2024, 1, 1), 1_000)
     code, _, err = run("langviews", "Albert_Einstein", "--from", "2024-01", mediawiki=wikis)
-    assert (0, True) == (code, "(no_data)" in err)
+    assert (3, True) == (code, "(no_data)" in err)
 
 
 def test_progress_is_shown_on_a_terminal_and_wiped(fake: FakeWikimedia, cache_file: Path) -> None:

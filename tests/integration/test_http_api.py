@@ -5,10 +5,9 @@ from __future__ import annotations
 
 import datetime as dt
 import inspect
-import json
 import logging
 import re
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Awaitable, Iterator
 from html.parser import HTMLParser
 from typing import Any
 
@@ -20,11 +19,9 @@ from litestar.testing import AsyncTestClient, TestClient
 from pageviews.containers import Container, build_app
 from pageviews.domain.model import Access, Agent
 from tests.support.app import USER_AGENT, container_for, decode_paths_once, serve, settings_from_env
-from tests.support.fake_wikimedia import PREFIX, Canned, FakeWikimedia, fixture
+from tests.support.fake_wikimedia import PREFIX, Canned, FakeWikimedia, fixture, ok, raising
 from tests.support.fakes import FakePageviewsSource
 from tests.support.http import PROBLEM_KEYS, assert_problem
-
-JSON = {"content-type": "application/json; charset=utf-8"}
 
 Client = TestClient[Any]
 
@@ -37,13 +34,6 @@ def upstream_path(
     agent: str = "user",
 ) -> str:
     return f"{PREFIX}per-article/{project}/{access}/{agent}/{title}/monthly/{month}"
-
-
-def raising(error: Callable[[httpx.Request], Exception]) -> httpx.MockTransport:
-    def handler(request: httpx.Request) -> httpx.Response:
-        raise error(request)
-
-    return httpx.MockTransport(handler)
 
 
 @pytest.fixture(autouse=True)
@@ -387,10 +377,6 @@ def test_no_data_upstream_is_a_404_saying_why_it_cannot_tell_zero_from_unknown_f
 def test_either_shape_of_wikimedias_404_is_no_data(name: str, client: Client, fake: FakeWikimedia) -> None:
     fake.fail_next(Canned(404, fixture(name), {"content-type": "application/problem+json"}))
     assert_problem(client.get("/monthly_view_count/Albert_Einstein/2023/10"), 404, "no_data")
-
-
-def ok(body: object) -> Canned:
-    return Canned(200, json.dumps(body).encode(), JSON)
 
 
 def october_item(timestamp: str, views: int = 1) -> dict[str, object]:

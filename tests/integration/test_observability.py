@@ -184,6 +184,14 @@ def test_the_breaker_state_is_a_gauge(fake: FakeWikimedia) -> None:
     assert (0.0, 1.0) == (before, after)
 
 
+@pytest.mark.parametrize("cache", ["answers", "responses"])
+def test_the_bytes_each_cache_holds_are_a_gauge(cache: str, client: Client) -> None:
+    before = metric(client, f'pageviews_cache_bytes{{cache="{cache}"}} ')
+    client.get("/monthly_view_count/Albert_Einstein/2023/10")
+    after = metric(client, f'pageviews_cache_bytes{{cache="{cache}"}} ')
+    assert (0.0, True) == (before, after > 0)
+
+
 async def test_upstream_requests_are_timed_and_counted_by_outcome(fake: FakeWikimedia) -> None:
     seen: list[str] = []
     fake.fail_next(Canned(429), Canned(503))

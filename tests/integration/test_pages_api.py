@@ -464,6 +464,8 @@ def hung(seeded: FakeWikimedia) -> Iterator[Client]:
             PAGEVIEWS_MEDIAWIKI_URL=template,
             PAGEVIEWS_MEDIAWIKI_DEADLINE_SECONDS="0.2",
             PAGEVIEWS_UPSTREAM_DEADLINE="0.5",
+            PAGEVIEWS_MEDIAWIKI_QUEUE_TIMEOUT="0.5",
+            PAGEVIEWS_UPSTREAM_QUEUE_TIMEOUT="0.5",
         )
         with serve(container_for(seeded.transport(), settings=settings)) as client:
             yield client

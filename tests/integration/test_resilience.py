@@ -26,6 +26,7 @@ from tests.support.fakes import FakeSleep, FakeTimer, FixedClock
 OCTOBER = "/monthly_view_count/Albert_Einstein/2023/10"
 SEPTEMBER = "/monthly_view_count/Albert_Einstein/2023/09"
 CURRENT = "/monthly_view_count/Albert_Einstein/2024/01"
+CURIE = "/monthly_view_count/Marie_Curie/2023/10"
 EINSTEIN = ArticleQuery(Project("en.wikipedia"), Article("Albert_Einstein"))
 OCTOBER_DAYS = (dt.date(2023, 10, 1), dt.date(2023, 10, 31))
 
@@ -93,7 +94,12 @@ def test_an_upstream_that_never_answers_in_time_is_a_504_within_the_deadline(
     fake: FakeWikimedia, base_url: str
 ) -> None:
     fake.fail_next(Canned(200, b"{}", delay=2.0))
-    container = over_http(base_url, PAGEVIEWS_UPSTREAM_TIMEOUT="0.1", PAGEVIEWS_UPSTREAM_DEADLINE="0.3")
+    container = over_http(
+        base_url,
+        PAGEVIEWS_UPSTREAM_TIMEOUT="0.1",
+        PAGEVIEWS_UPSTREAM_DEADLINE="0.3",
+        PAGEVIEWS_UPSTREAM_QUEUE_TIMEOUT="0.3",
+    )
     with client_for(container) as client:
         response = client.get(OCTOBER)
     assert (response.status_code, response.json()["code"]) == (504, "upstream_timeout")
@@ -113,7 +119,7 @@ def test_after_repeated_failures_the_circuit_opens_and_fails_fast_with_retry_aft
 ) -> None:
     fake.fail_next(Canned(500, b"oops"), Canned(500, b"oops"))
     with client_for(with_breaker(over_http(base_url), FakeTimer())) as client:
-        failures = [client.get(path).status_code for path in (OCTOBER, SEPTEMBER)]
+        failures = [client.get(path).status_code for path in (OCTOBER, CURIE)]
         response = client.get(CURRENT)
     assert (
         failures,
@@ -129,10 +135,11 @@ def test_after_the_cool_down_one_success_closes_the_circuit(fake: FakeWikimedia,
     timer = FakeTimer()
     with client_for(with_breaker(over_http(base_url), timer)) as client:
         client.get(OCTOBER)
-        client.get(OCTOBER)
+        client.get(CURIE)
+        opened = client.get(SEPTEMBER).status_code
         timer.now += 30
         statuses = [client.get(path).status_code for path in (OCTOBER, SEPTEMBER, CURRENT)]
-    assert statuses == [200, 200, 200]
+    assert (opened, statuses) == (503, [200, 200, 200])
 
 
 def test_a_failing_upstream_is_answered_with_the_kept_answer_marked_stale(
@@ -221,6 +228,19 @@ def test_titles_that_wikimedia_always_fails_do_not_open_the_circuit_for_others(
     assert (poisoned, healthy.status_code, healthy.json()["views"]) == ({502}, 200, 1010)
 
 
+def test_one_title_that_wikimedia_always_fails_asked_for_many_periods_does_not_open_the_circuit(
+    fake: FakeWikimedia, base_url: str
+) -> None:
+    """On a fresh server: twelve months and three ranges of one poison title are one failure, not fifteen."""
+    fake.poisoned = {"Poison": Canned(500, b"oops")}
+    months = [f"/monthly_view_count/Poison/2023/{month}" for month in range(1, 13)]
+    ranges = [f"/v1/pageviews/en.wikipedia/Poison?from=2022-0{n}&to=2022-0{n + 2}" for n in range(1, 4)]
+    with client_for(over_http(base_url)) as client:
+        poisoned = {client.get(path).status_code for path in months + ranges}
+        healthy = client.get(OCTOBER)
+    assert (poisoned, healthy.status_code, healthy.json()["views"]) == ({502}, 200, 1010)
+
+
 def test_sustained_failure_opens_the_circuit(fake: FakeWikimedia, base_url: str) -> None:
     titles = [f"Broken_{n}" for n in range(10)]
     fake.poisoned = {title: Canned(500, b"oops") for title in titles}
@@ -234,7 +254,11 @@ def test_a_slow_upstream_opens_the_circuit(fake: FakeWikimedia, base_url: str) -
     """A request that runs out of time is a failure, so a Wikimedia that stopped answering is found out."""
     titles = [f"Slow_{n}" for n in range(10)]
     fake.poisoned = {title: Canned(200, b"{}", delay=1.0) for title in titles}
-    environment = {"PAGEVIEWS_UPSTREAM_TIMEOUT": "0.05", "PAGEVIEWS_UPSTREAM_DEADLINE": "0.1"}
+    environment = {
+        "PAGEVIEWS_UPSTREAM_TIMEOUT": "0.05",
+        "PAGEVIEWS_UPSTREAM_DEADLINE": "0.1",
+        "PAGEVIEWS_UPSTREAM_QUEUE_TIMEOUT": "0.1",
+    }
     with client_for(over_http(base_url, **environment)) as client:
         timeouts = {client.get(title_path(title)).status_code for title in titles}
         response = client.get(OCTOBER)

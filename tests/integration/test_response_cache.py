@@ -149,14 +149,22 @@ def test_stored_responses_never_count_for_more_than_the_budget(clock: FixedClock
     assert 90_000 < cache.stored_bytes <= 100_000
 
 
-def test_the_counted_size_of_a_response_is_at_least_what_it_really_takes(clock: FixedClock) -> None:
+@pytest.mark.parametrize(
+    "title", ["Title", "東京都" * 60, "🎉" * 150], ids=["ascii", "cjk-utf-8", "emoji-utf-8"]
+)
+def test_the_counted_size_of_a_response_is_at_least_what_it_really_takes(
+    title: str, clock: FixedClock
+) -> None:
+    """Keys are the bytes a client sent: a raw UTF-8 path counts its bytes, not its characters (a long one
+    here, for which counting characters would fall short by more than the overhead's margin)."""
     cache = ResponseCache(1 << 30, clock)
     gc.collect()
     tracemalloc.start()
     try:
         before = tracemalloc.get_traced_memory()[0]
         for n in range(2000):
-            key = (b"/v1/pageviews/en.wikipedia/Title_%06d" % n, b"from=2023-01", b"application/json", b"")
+            path = f"/v1/pageviews/ja.wikipedia/{title}_{n:06d}".encode()
+            key = (path, b"from=2023-01", b"application/json", b"")
             headers = [(b"content-type", b"application/json"), (b"etag", b'"%032x"' % n)]
             cache.put(key, headers, bytes(500) + b"%d" % n, 60)
         gc.collect()

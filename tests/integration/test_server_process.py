@@ -76,6 +76,13 @@ def test_headers_that_do_not_arrive_in_time_get_the_connection_closed(server: Se
         assert b"" == read_until_closed(connection)  # closed well before the socket's own timeout
 
 
+def test_a_connection_that_sends_nothing_is_closed_after_the_client_timeout(server: ServerProcess) -> None:
+    """No request ever starts on it, so only the server can end it: a worker takes a bounded number of
+    connections at once, and ~1,100 silent ones held for ever made /health time out."""
+    with server.connect() as connection:
+        assert b"" == read_until_closed(connection)  # closed well before the socket's own timeout
+
+
 def test_a_malformed_chunk_size_is_a_400_problem_not_a_500(server: ServerProcess) -> None:
     status, headers, body = exchange(server, MALFORMED_CHUNK)
     assert (400, PROBLEM) == (status, headers["content-type"])

@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 from litestar import Litestar
@@ -28,6 +29,14 @@ BATCH = "/v1/pageviews/batch"
 def seeded(fake: FakeWikimedia) -> None:
     fake.add_month("Albert_Einstein", dt.date(2023, 10, 1), 5)
     fake.top[("en.wikipedia", "all-access", "2023", "12")] = [{"article": "Main_Page", "views": 9, "rank": 1}]
+    fake.site_daily[("en.wikipedia", "all-access", "user")][dt.date(2023, 10, 3)] = 7
+    fake.devices[("en.wikipedia", "all-sites", "monthly")][dt.date(2023, 10, 1)] = (10, 2)
+    fake.by_country[("en.wikipedia", "all-access", "2023", "10")] = [
+        {"country": "US", "views": "1000-9999", "views_ceil": 5000, "rank": 1}
+    ]
+    fake.per_country[("FR", "all-access", "2023", "10", "05")] = [
+        {"article": "Paris", "project": "fr.wikipedia", "views_ceil": 5000, "rank": 1}
+    ]
 
 
 # -- query parameters ------------------------------------------------------------------------------------------
@@ -64,7 +73,7 @@ def test_operational_endpoints_take_no_parameters(client: Client) -> None:
     assert_problem(client.get("/health", params={"verbose": "1"}), 400, "invalid_parameter")
 
 
-@pytest.mark.parametrize("limit", ["1e3", "1.0", "+5", "010", " 10", "0x10", "\u0661\u0660"])
+@pytest.mark.parametrize("limit", ["1e3", "1.0", "+5", "010", " 10", "0x10", "\u0661\u0660", "-0"])
 def test_a_limit_is_a_plain_integer(limit: str, client: Client, fake: FakeWikimedia) -> None:
     assert_problem(client.get(TOP, params={"limit": limit}), 400, "invalid_request")
     assert fake.requests == []
@@ -102,6 +111,38 @@ def test_nothing_acceptable_is_a_406_problem_before_anything_is_asked(
     assert fake.requests == []
 
 
+@pytest.mark.parametrize(
+    "accept",
+    [
+        "text/csv;q=abc",
+        "text/csv;q=",
+        "text/csv;q=-1",
+        "text/csv;q=1.5",
+        "application/json;q=0.9, text/csv;Q=2",
+    ],
+)
+def test_a_q_value_that_is_not_a_weight_is_a_400_problem_before_anything_is_asked(
+    accept: str, client: Client, fake: FakeWikimedia
+) -> None:
+    """Read as "most wanted", it could choose what the client ranked lowest."""
+    response = client.get(SERIES, params={"from": "2023-10"}, headers={"accept": accept})
+    assert "q-value" in assert_problem(response, 400, "invalid_request")["detail"]
+    assert fake.requests == []
+
+
+@pytest.mark.parametrize(
+    ("accept", "expected"),
+    [
+        ("text/csv;q=1.000, application/json;q=0.999", "text/csv; charset=utf-8"),
+        ("application/json;Q=0.001, text/csv; q=0.002", "text/csv; charset=utf-8"),
+        ("text/csv;q=0., application/json;q=1.", "application/json"),
+    ],
+)
+def test_every_q_value_of_the_grammar_is_read(accept: str, expected: str, client: Client) -> None:
+    response = client.get(SERIES, params={"from": "2023-10"}, headers={"accept": accept})
+    assert (response.status_code, response.headers["content-type"]) == (200, expected)
+
+
 def test_a_malformed_accept_header_is_a_400_problem(client: Client) -> None:
     response = client.get(SERIES, params={"from": "2023-10"}, headers={"accept": "not a media range"})
     assert_problem(response, 400, "invalid_request")
@@ -118,8 +159,16 @@ def test_format_wins_over_accept(format: str, expected: str, client: Client) -> 
     assert (response.status_code, response.headers["content-type"]) == (200, expected)
 
 
-DATA_ENDPOINTS = [f"{SERIES}?from=2023-10", TOP, MONTHLY]
-"""Every GET that answers data: each takes `?format=` as well as `Accept`."""
+DATA_ENDPOINTS = [
+    f"{SERIES}?from=2023-10",
+    TOP,
+    MONTHLY,
+    "/v1/siteviews/en.wikipedia?from=2023-10-02&to=2023-10-04&granularity=daily",
+    "/v1/unique-devices/en.wikipedia?from=2023-10",
+    "/v1/top-by-country/en.wikipedia/2023-10",
+    "/v1/top-per-country/FR/2023-10-05",
+]
+"""Every GET that answers data and needs only Wikimedia: each takes `?format=` as well as `Accept`."""
 
 
 PAGE_ENDPOINTS = [
@@ -167,6 +216,60 @@ def test_the_page_endpoints_take_format_as_well_as_accept(
     assert_format_is_accept(wiki_client, url, format, accept)
 
 
+def test_every_data_endpoint_of_the_api_is_held_to_format_equals_accept(openapi: dict[str, Any]) -> None:
+    """A new endpoint cannot be left out of the lists above: every operation of the service's own API that
+    offers CSV is one of them (the mirror answers JSON only, as Wikimedia does)."""
+    offering_csv = {
+        path
+        for path, operations in openapi["paths"].items()
+        for operation in operations.values()
+        if "text/csv" in operation["responses"]["200"].get("content", {})
+    }
+    urls = [*DATA_ENDPOINTS, *PAGE_ENDPOINTS, BATCH]
+    untested = {
+        path
+        for path in offering_csv
+        if not any(
+            re.fullmatch(re.sub(r"\\{[^}]+\\}", "[^?]+", re.escape(path)), url.split("?")[0]) for url in urls
+        )
+    }
+    assert (untested, "/v1/pageviews/batch" in offering_csv) == (set(), True)
+
+
+BATCH_BODY = {"articles": ["Albert_Einstein", "Bad|Title"], "from": "2023-10"}
+
+
+@FORMATS
+def test_the_batch_takes_format_as_well_as_accept(format: str, accept: str, client: Client) -> None:
+    by_format = client.post(BATCH, params={"format": format}, json=BATCH_BODY)
+    by_accept = client.post(BATCH, json=BATCH_BODY, headers={"accept": accept})
+    assert (200, by_accept.headers["content-type"], by_accept.content) == (
+        by_format.status_code,
+        by_format.headers["content-type"],
+        by_format.content,
+    )
+    assert by_format.headers["content-type"].startswith(accept)
+
+
+def test_the_batch_as_csv_is_a_row_per_article_and_period_and_a_row_per_failed_article(
+    client: Client,
+) -> None:
+    """Asked twice: the second answer is made from the kept, encoded results, and must read the same."""
+    answers = [client.post(BATCH, params={"format": "csv"}, json=BATCH_BODY).text for _ in range(2)]
+    assert (
+        answers
+        == ["article,period,views,problem\r\nAlbert_Einstein,2023-10,5,\r\nBad|Title,,,invalid_title\r\n"] * 2
+    )
+
+
+def test_a_batch_nothing_acceptable_can_answer_is_a_406_before_anything_is_asked(
+    client: Client, fake: FakeWikimedia
+) -> None:
+    response = client.post(BATCH, json=BATCH_BODY, headers={"accept": "application/json;q=0"})
+    assert_problem(response, 406, "not_acceptable")
+    assert fake.requests == []
+
+
 def test_the_original_endpoints_csv_is_the_series_csv_of_that_month(client: Client) -> None:
     assert (
         client.get(f"{SERIES}?from=2023-10&format=csv").content == client.get(f"{MONTHLY}?format=csv").content
@@ -209,6 +312,23 @@ def test_a_body_that_is_not_a_batch_is_a_400_problem(
     assert fake.requests == []
 
 
+@pytest.mark.parametrize(
+    "body",
+    [
+        b'{"articles": ["Albert_Einstein"], "from": "2023-10", "from": "2015-07"}',
+        b'{"articles": ["Albert_Einstein"], "from": "2023-10", "options": {"a": 1, "a": 2}}',
+    ],
+    ids=["top-level", "nested"],
+)
+def test_a_body_that_names_a_member_twice_is_a_400_problem(
+    body: bytes, client: Client, fake: FakeWikimedia
+) -> None:
+    """Parsers disagree on which of the two wins: the service does not guess."""
+    response = client.post(BATCH, content=body, headers={"content-type": "application/json"})
+    assert "twice" in assert_problem(response, 400, "invalid_request")["detail"]
+    assert fake.requests == []
+
+
 def test_a_body_larger_than_a_batch_takes_is_a_413_problem(client: Client) -> None:
     body = b'{"articles": ["' + b"A" * 70_000 + b'"], "from": "2023-10"}'
     response = client.post(BATCH, content=body, headers={"content-type": "application/json"})
@@ -241,3 +361,25 @@ def test_vary_is_merged_with_cors_not_replaced(fake: FakeWikimedia) -> None:
             for _ in range(2)  # the second is a replay from the response cache
         ]
     assert [r.headers.get_list("vary") for r in responses] == [["Accept, Origin"]] * 2
+
+
+@pytest.mark.parametrize(
+    "origin", [None, "https://elsewhere.example"], ids=["without-origin", "origin-not-allowed"]
+)
+def test_with_cors_on_every_cacheable_answer_varies_on_origin(
+    origin: str | None, fake: FakeWikimedia
+) -> None:
+    """Made without CORS's headers, it must not be handed by a shared cache to an allowed origin's request."""
+    settings = settings_from_env(PAGEVIEWS_CORS_ORIGINS="https://app.example")
+    headers = {} if origin is None else {"origin": origin}
+    with serve(container_for(fake.transport(), settings=settings)) as client:
+        responses = [
+            client.get(SERIES, params={"from": "2023-10"}, headers=headers)
+            for _ in range(2)  # the second is a replay from the response cache
+        ]
+    assert [
+        (r.headers["cache-control"], r.headers.get_list("vary"), "age" in r.headers) for r in responses
+    ] == [
+        ("public, max-age=2592000", ["Accept, Origin"], False),
+        ("public, max-age=2592000", ["Accept, Origin"], True),
+    ]

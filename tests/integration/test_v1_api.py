@@ -15,6 +15,7 @@ from litestar.testing import TestClient
 from pageviews.domain.series import MAX_DAYS, MAX_MONTHS
 from tests.support.app import container_for, serve
 from tests.support.fake_wikimedia import FakeWikimedia, fixture
+from tests.support.fakes import day, month
 from tests.support.http import assert_problem, json_of, rows_of
 
 NOW = dt.datetime(2024, 1, 15, 12, tzinfo=dt.UTC)
@@ -44,14 +45,6 @@ def per_article(
 ) -> str:
     """The raw path the fake Wikimedia sees; `article` as it is encoded on the wire."""
     return f"{PER_ARTICLE}/en.wikipedia/{access}/{agent}/{article}/{granularity}/{first}/{last}"
-
-
-def month(text: str) -> dt.date:
-    return dt.date.fromisoformat(f"{text}-01")
-
-
-def day(text: str) -> dt.date:
-    return dt.date.fromisoformat(text)
 
 
 def seed_top(fake: FakeWikimedia, entries: list[tuple[int, str, int]], access: str = "all-access") -> None:

@@ -15,7 +15,7 @@ from litestar.testing import TestClient
 from pageviews.containers import Container
 from tests.support.app import USER_AGENT, serve, settings_from_env
 from tests.support.fake_wikimedia import Canned, FakeWikimedia, fixture
-from tests.support.fakes import FixedClock
+from tests.support.fakes import FixedClock, month
 from tests.support.http import assert_problem, json_of, rows_of
 
 NOW = dt.datetime(2024, 1, 15, 12, tzinfo=dt.UTC)
@@ -61,14 +61,6 @@ def serving(base_url: str, now: dt.datetime = NOW, environment: Mapping[str, str
 def client(base_url: str) -> Iterator[Client]:
     with serving(base_url) as client:
         yield client
-
-
-def month(text: str) -> dt.date:
-    return dt.date.fromisoformat(f"{text}-01")
-
-
-def day(text: str) -> dt.date:
-    return dt.date.fromisoformat(text)
 
 
 def seed_agents(fake: FakeWikimedia) -> None:

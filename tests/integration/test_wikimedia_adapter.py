@@ -7,7 +7,7 @@ import datetime as dt
 import email.utils
 import gzip
 import json
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable
 from urllib.parse import unquote
 
 import httpx
@@ -16,7 +16,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from pageviews.adapters.outbound.upstream import DEFAULT_RETRY_AFTER, MAX_RETRY_AFTER, make_client
-from pageviews.adapters.outbound.wikimedia.client import WikimediaPageviewsSource, article_path
+from pageviews.adapters.outbound.wikimedia.client import WikimediaPageviewsSource, article_path, subject_of
 from pageviews.domain.errors import (
     NoData,
     PageviewsError,
@@ -36,22 +36,16 @@ from pageviews.domain.model import (
     Project,
 )
 from pageviews.domain.ports import PageviewsSource
+from tests.support.app import USER_AGENT as CONFIGURED_USER_AGENT
 from tests.support.app import one_attempt
-from tests.support.fake_wikimedia import BASE_URL, PREFIX, Canned, FakeWikimedia, fixture
+from tests.support.fake_wikimedia import BASE_URL, JSON, PREFIX, Canned, FakeWikimedia, fixture, ok, raising
 
 USER_AGENT = "pageviews-tests/1.0 (https://example.org/pageviews; tests@example.org) python-httpx"
 EINSTEIN = ArticleQuery(Project("en.wikipedia"), Article("Albert_Einstein"))
 OCTOBER = (dt.date(2023, 10, 1), dt.date(2023, 10, 31))
-JSON = {"content-type": "application/json; charset=utf-8"}
 PROBLEM = {"content-type": "application/problem+json"}
 HTML = {"content-type": "text/html; charset=utf-8"}
 HTML_404 = b"<!DOCTYPE html><html><head><title>Not Found</title></head><body><h1>404</h1></body></html>"
-
-
-@pytest.fixture
-async def source(fake: FakeWikimedia) -> AsyncIterator[PageviewsSource]:
-    async with make_client(BASE_URL, USER_AGENT, 5.0, fake.transport()) as client:
-        yield WikimediaPageviewsSource(client, one_attempt())
 
 
 async def october(source: PageviewsSource, query: ArticleQuery = EINSTEIN) -> Fetched:
@@ -72,17 +66,6 @@ def item(timestamp: object, views: object = 1, article: str = "Albert_Einstein")
         "agent": "user",
         "views": views,
     }
-
-
-def ok(body: object) -> Canned:
-    return Canned(200, json.dumps(body).encode(), JSON)
-
-
-def raising(error: Callable[[httpx.Request], Exception]) -> httpx.MockTransport:
-    def handler(request: httpx.Request) -> httpx.Response:
-        raise error(request)
-
-    return httpx.MockTransport(handler)
 
 
 async def source_over(transport: httpx.AsyncBaseTransport) -> WikimediaPageviewsSource:
@@ -207,10 +190,36 @@ def test_any_title_is_one_path_segment_that_decodes_once_to_itself(title: str) -
     assert all(c.isascii() and c not in "?#/ " for c in encoded)
 
 
+TITLES = st.text(st.characters(blacklist_categories=["Cs"]), min_size=1, max_size=30)
+
+
+@given(
+    title=TITLES,
+    access=st.sampled_from(Access),
+    agent=st.sampled_from(Agent),
+    granularity=st.sampled_from([Granularity.MONTHLY, Granularity.DAILY]),
+    first=st.dates(dt.date(2015, 7, 1), dt.date(2024, 1, 1)),
+    days=st.integers(0, 1000),
+)
+def test_the_breaker_counts_a_title_as_one_subject_whatever_its_range_access_and_agent(
+    title: str, access: Access, agent: Agent, granularity: Granularity, first: dt.date, days: int
+) -> None:
+    """One title that Wikimedia fails is one failure among the recent requests, however it is asked."""
+    query = ArticleQuery(Project("en.wikipedia"), Article(title), access, agent)
+    path = article_path(query, granularity, first, first + dt.timedelta(days=days))
+    assert subject_of(article_path(query_for(title), Granularity.MONTHLY, *OCTOBER)) == subject_of(path)
+
+
+@given(titles=st.lists(TITLES, min_size=2, max_size=2, unique=True))
+def test_the_breaker_counts_two_titles_as_two_subjects(titles: list[str]) -> None:
+    first, second = (subject_of(article_path(query_for(t), Granularity.MONTHLY, *OCTOBER)) for t in titles)
+    assert first != second
+
+
 async def test_the_descriptive_user_agent_is_sent(fake: FakeWikimedia, source: PageviewsSource) -> None:
     fake.add_month("Albert_Einstein", dt.date(2023, 10, 1), 1)
     await october(source)
-    expected = (USER_AGENT, "application/json")
+    expected = (CONFIGURED_USER_AGENT, "application/json")  # the `source` fixture's
     assert expected == (fake.requests[0].headers["user-agent"], fake.requests[0].headers["accept"])
 
 
@@ -343,6 +352,21 @@ async def test_a_403_points_at_the_user_agent_setting(fake: FakeWikimedia, sourc
     )
     with pytest.raises(UpstreamError, match="PAGEVIEWS_USER_AGENT"):
         await october(source)
+
+
+async def test_the_warning_about_a_failed_answer_does_not_show_the_urls_password(
+    fake: FakeWikimedia, caplog: pytest.LogCaptureFixture
+) -> None:
+    fake.fail_next(Canned(500, b"oops"))
+    base = BASE_URL.replace("https://", "https://bot:s3cret@")
+    async with make_client(base, USER_AGENT, 5.0, fake.transport()) as client:
+        with pytest.raises(UpstreamError):
+            await october(WikimediaPageviewsSource(client, one_attempt()))
+    warning = caplog.messages[-1]
+    assert (True, False) == (
+        warning.startswith("wikimedia answered 500 for https://wikimedia.test/api/"),
+        "s3cret" in caplog.text,
+    )
 
 
 async def test_a_redirect_is_not_followed_and_is_an_upstream_error(

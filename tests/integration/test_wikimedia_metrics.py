@@ -7,11 +7,10 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import json
-from collections.abc import AsyncIterator
 
+import httpx
 import pytest
 
-from pageviews.adapters.outbound.upstream import make_client
 from pageviews.adapters.outbound.wikimedia.metrics import WikimediaMetricsSource
 from pageviews.containers import build_app
 from pageviews.domain.countries import Country, CountryViews
@@ -20,16 +19,16 @@ from pageviews.domain.errors import NoData, UpstreamError
 from pageviews.domain.model import Access, Granularity, Month, Project
 from pageviews.domain.siteviews import ALL_PROJECTS, SiteQuery
 from tests.support.app import concurrent_client, container_for, one_attempt
-from tests.support.fake_wikimedia import BASE_URL, Canned, FakeWikimedia
+from tests.support.fake_wikimedia import Canned, FakeWikimedia
 
 WIKIPEDIA = Project("en.wikipedia")
 OCTOBER = Month(2023, 10)
 
 
 @pytest.fixture
-async def source(fake: FakeWikimedia) -> AsyncIterator[WikimediaMetricsSource]:
-    async with make_client(BASE_URL, "tests/1.0 (tests@example.org)", 5, fake.transport()) as client:
-        yield WikimediaMetricsSource(client, one_attempt())
+def source(wikimedia_client: httpx.AsyncClient) -> WikimediaMetricsSource:
+    """The Wikimedia adapter of project totals, devices and country lists (the shared client, one attempt)."""
+    return WikimediaMetricsSource(wikimedia_client, one_attempt())
 
 
 async def test_unique_devices_have_eight_character_timestamps(

@@ -4,17 +4,15 @@ that may tie), and every other answer turned into a domain error."""
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator
 
 import pytest
 
-from pageviews.adapters.outbound.upstream import make_client
 from pageviews.adapters.outbound.wikimedia.client import WikimediaPageviewsSource
 from pageviews.domain.errors import NoData, UpstreamError
 from pageviews.domain.model import Access, Month, Project
 from pageviews.domain.top import TopEntry
-from tests.support.app import one_attempt
-from tests.support.fake_wikimedia import BASE_URL, PREFIX, Canned, FakeWikimedia
+from tests.support.app import USER_AGENT
+from tests.support.fake_wikimedia import PREFIX, Canned, FakeWikimedia
 
 WIKIPEDIA = Project("en.wikipedia")
 OCTOBER = Month(2023, 10)
@@ -39,12 +37,6 @@ def top_body(year: str = "2023", month: str = "10", lists: int = 1) -> bytes:
 @pytest.fixture(autouse=True)
 def seeded(fake: FakeWikimedia) -> None:
     fake.top[("en.wikipedia", "all-access", "2023", "10")] = ARTICLES
-
-
-@pytest.fixture
-async def source(fake: FakeWikimedia) -> AsyncIterator[WikimediaPageviewsSource]:
-    async with make_client(BASE_URL, "tests/1.0 (tests@example.org)", 5, fake.transport()) as client:
-        yield WikimediaPageviewsSource(client, one_attempt())
 
 
 async def test_a_top_list_is_the_months_articles_in_rank_order_with_ties_kept(
@@ -95,4 +87,4 @@ async def test_the_client_sends_its_user_agent_for_top_lists(
     fake: FakeWikimedia, source: WikimediaPageviewsSource
 ) -> None:
     await source.top_articles(WIKIPEDIA, Access.ALL, OCTOBER)
-    assert "tests/1.0 (tests@example.org)" == fake.requests[0].headers["user-agent"]
+    assert USER_AGENT == fake.requests[0].headers["user-agent"]

@@ -19,9 +19,10 @@ from litestar.testing.transport import TestClientTransport
 
 from pageviews.adapters.inbound.http.app import create_app
 from pageviews.adapters.inbound.http.serving import Serving
+from pageviews.adapters.inbound.http.timeouts import DEFAULT_CLIENT_TIMEOUT
 from pageviews.adapters.outbound.resilience import Resilience
 from pageviews.adapters.outbound.upstream import make_client
-from pageviews.containers import Container, started
+from pageviews.containers import Container, http_middleware, started
 from pageviews.settings import Settings
 from tests.support.fake_mediawiki import TEMPLATE as MEDIAWIKI_TEMPLATE
 from tests.support.fake_wikimedia import BASE_URL
@@ -94,7 +95,9 @@ class _SharedApp:
 
     def __init__(self, cors_origins: tuple[str, ...]) -> None:
         self.next: Container | None = None
-        self.app = create_app(start=self._start, cors_origins=cors_origins)
+        self.app = create_app(
+            start=self._start, middleware=http_middleware(DEFAULT_CLIENT_TIMEOUT), cors_origins=cors_origins
+        )
 
     @asynccontextmanager
     async def _start(self) -> AsyncIterator[Serving]:

@@ -8,7 +8,7 @@ import calendar
 import datetime as dt
 import json
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -41,6 +41,23 @@ class Canned:
     body: bytes = b""
     headers: dict[str, str] = field(default_factory=dict)
     delay: float = 0.0
+
+
+JSON = {"content-type": "application/json; charset=utf-8"}
+
+
+def ok(body: object) -> Canned:
+    """A 200 with `body` as Wikimedia's JSON."""
+    return Canned(200, json.dumps(body).encode(), JSON)
+
+
+def raising(error: Callable[[httpx.Request], Exception]) -> httpx.MockTransport:
+    """A transport that fails every request with `error(request)` (a connection refused, a timeout, ...)."""
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        raise error(request)
+
+    return httpx.MockTransport(handler)
 
 
 Key = tuple[str, str, str, str]  # project, access, agent, article

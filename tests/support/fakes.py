@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 from collections.abc import Mapping, Sequence
 
@@ -56,6 +57,15 @@ class FixedClock:
 
     def now(self) -> dt.datetime:
         return self.current
+
+
+def month(text: str) -> dt.date:
+    """`2023-10` as the first day of its month, as tests write months."""
+    return dt.date.fromisoformat(f"{text}-01")
+
+
+def day(text: str) -> dt.date:
+    return dt.date.fromisoformat(text)
 
 
 class FakeCache:
@@ -118,6 +128,42 @@ class FakePageviewsSource:
         if not found:
             raise NoData("no data")
         return Fetched(found, stale=self.stale)
+
+
+class SlowReadingCache(FakeCache):
+    """A cache a round trip away (as Redis is): once `reads_wait` is set, a read answers with what the cache
+    held when it was made, but only after `read_gate` is set."""
+
+    def __init__(self, clock: FixedClock) -> None:
+        super().__init__(clock)
+        self.reads_wait = False
+        self.read_gate = asyncio.Event()
+
+    async def get(self, key: str) -> Entry | None:
+        entry = await super().get(key)
+        if self.reads_wait:
+            await self.read_gate.wait()
+        return entry
+
+    async def get_many(self, keys: Sequence[str]) -> list[Entry | None]:
+        entries = [await super(SlowReadingCache, self).get(key) for key in keys]
+        if self.reads_wait:
+            await self.read_gate.wait()
+        return entries
+
+
+class GatedSource(FakePageviewsSource):
+    """Answers only once `gate` is set, so that callers pile up while a request is in flight."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.gate = asyncio.Event()
+
+    async def per_article(
+        self, query: ArticleQuery, granularity: Granularity, first: dt.date, last: dt.date
+    ) -> Fetched:
+        await self.gate.wait()
+        return await super().per_article(query, granularity, first, last)
 
 
 class FakeTopArticlesSource:
@@ -199,3 +245,15 @@ class FakePageFacts:
 
     def asked(self, method: str) -> list[tuple[str, ...]]:
         return [titles for name, titles in self.calls if name == method]
+
+
+class GatedTopSource(FakeTopArticlesSource):
+    """Answers only once `gate` is set."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.gate = asyncio.Event()
+
+    async def top_articles(self, project: Project, access: Access, month: Month) -> TopArticles:
+        await self.gate.wait()
+        return await super().top_articles(project, access, month)

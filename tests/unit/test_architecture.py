@@ -20,8 +20,8 @@ def graph() -> grimp.ImportGraph:
 
 
 def test_the_import_contracts_are_kept() -> None:
-    """domain <- application <- adapters; inbound and outbound adapters never import each other; only the
-    composition root and its entrypoint import concrete adapters (the contracts are in pyproject.toml)."""
+    """domain <- application <- adapters; inbound and outbound adapters never import each other, nor the
+    composition root (the contracts are in pyproject.toml; the tests below hold what they cannot say)."""
     assert lint_imports(config_filename=str(PYPROJECT), no_cache=True, no_logo=True) == 0
 
 
@@ -34,3 +34,46 @@ def test_the_core_imports_only_the_standard_library_and_msgspec(graph: grimp.Imp
         if not imported.startswith("pageviews.")
     }
     assert set() == outside - set(sys.stdlib_module_names) - ALLOWED_OUTSIDE
+
+
+def _imports_of(graph: grimp.ImportGraph, package: str) -> set[tuple[str, str]]:
+    """(importer, imported) for every import of a `pageviews` module made by a module of `package`."""
+    return {
+        (module, imported)
+        for module in graph.find_descendants(package) | {package}
+        for imported in graph.find_modules_directly_imported_by(module)
+        if imported.startswith("pageviews.") or imported == "pageviews"
+    }
+
+
+@pytest.mark.parametrize(
+    ("layer", "allowed"),
+    [
+        ("pageviews.domain", ("pageviews.domain",)),
+        ("pageviews.application", ("pageviews.domain", "pageviews.application")),
+    ],
+)
+def test_the_core_imports_only_the_layers_inside_it(
+    graph: grimp.ImportGraph, layer: str, allowed: tuple[str, ...]
+) -> None:
+    """Allowed by name, not by a list of what is forbidden: a new top-level module is outside the core too."""
+    assert set() == {
+        (module, imported)
+        for module, imported in _imports_of(graph, layer)
+        if not imported.startswith(tuple(f"{name}." for name in allowed)) and imported not in allowed
+    }
+
+
+COMPOSITION = {"pageviews.containers", "pageviews.asgi", "pageviews.console"}
+"""The composition root and the entrypoints that call it."""
+
+
+def test_only_the_composition_root_and_its_entrypoints_import_adapters(graph: grimp.ImportGraph) -> None:
+    importers = {
+        module
+        for module in graph.modules
+        if module.startswith("pageviews") and not module.startswith("pageviews.adapters")
+        for imported in graph.find_modules_directly_imported_by(module)
+        if imported.startswith("pageviews.adapters")
+    }
+    assert set() == importers - COMPOSITION

@@ -31,7 +31,14 @@ from pageviews.domain.model import (
 )
 from pageviews.domain.ports import CacheUnavailable
 from pageviews.domain.top import TopArticles, TopEntry
-from tests.support.fakes import FakeCache, FakePageviewsSource, FixedClock
+from tests.support.fakes import (
+    FakeCache,
+    FakePageviewsSource,
+    FixedClock,
+    GatedSource,
+    GatedTopSource,
+    SlowReadingCache,
+)
 
 EINSTEIN = ArticleQuery(Project("en.wikipedia"), Article("Albert_Einstein"))
 OCTOBER = (dt.date(2023, 10, 1), dt.date(2023, 10, 31))
@@ -50,20 +57,6 @@ class FakeTopSource:
         if self.error is not None:
             raise self.error
         return TopArticles(project, access, month, (TopEntry(1, "Main_Page", 100),))
-
-
-class GatedSource(FakePageviewsSource):
-    """Answers only once `gate` is set, so that callers pile up while a request is in flight."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.gate = asyncio.Event()
-
-    async def per_article(
-        self, query: ArticleQuery, granularity: Granularity, first: dt.date, last: dt.date
-    ) -> Fetched:
-        await self.gate.wait()
-        return await super().per_article(query, granularity, first, last)
 
 
 class BrokenCache:
@@ -270,3 +263,23 @@ async def test_after_a_wrong_answer_the_next_question_is_asked_again() -> None:
     source.answer_override = None
     seeded(source)
     assert (Fetched((DataPoint(OCTOBER[0], 1234),)), 2) == (await ask(cached), len(source.asked))
+
+
+async def test_a_top_list_whose_cache_read_outlasts_its_flight_is_not_asked_again() -> None:
+    """The flight took off before the read and landed (stored) after the read missed: it is joined."""
+    clock = FixedClock(SETTLED)
+    top, cache = GatedTopSource(), SlowReadingCache(clock)
+    month = Month(2023, 10)
+    top.lists[(Project("en.wikipedia"), Access.ALL, month)] = TopArticles(
+        Project("en.wikipedia"), Access.ALL, month, (TopEntry(1, "Main_Page", 9),)
+    )
+    cached = CachingSource(FakePageviewsSource(), top, cache, CachePolicy(), clock)
+    first = asyncio.create_task(cached.top_articles(Project("en.wikipedia"), Access.ALL, month))
+    await asyncio.sleep(0)
+    cache.reads_wait = True
+    second = asyncio.create_task(cached.top_articles(Project("en.wikipedia"), Access.ALL, month))
+    await asyncio.sleep(0)
+    top.gate.set()
+    await first
+    cache.read_gate.set()
+    assert ((await second), len(top.asked)) == ((await first), 1)

@@ -7,6 +7,8 @@ import datetime as dt
 import gc
 import tracemalloc
 
+import pytest
+
 from pageviews.adapters.outbound.cache.memory import MemoryCache
 from pageviews.domain.cache_policy import Entry
 from tests.support.fakes import FixedClock
@@ -41,7 +43,14 @@ async def test_an_entry_larger_than_the_whole_budget_is_not_stored() -> None:
     assert (await cache.get("big"), cache.stored_bytes) == (None, 0)
 
 
-async def test_the_counted_size_is_at_least_what_an_entry_really_takes() -> None:
+TITLES = pytest.mark.parametrize(
+    "title", ["Title", "東京都" * 20, "🎉" * 60, "Ærø" * 30], ids=["ascii", "cjk", "emoji", "latin-1"]
+)
+"""Python keeps a string in one, two or four bytes a character, whichever its widest character needs."""
+
+
+@TITLES
+async def test_the_counted_size_is_at_least_what_an_entry_really_takes(title: str) -> None:
     """The budget is counted, not measured: the count must not be below what the entries use in memory."""
     clock = FixedClock(NOW)
     cache = MemoryCache(1 << 30, clock)
@@ -50,9 +59,30 @@ async def test_the_counted_size_is_at_least_what_an_entry_really_takes() -> None
     try:
         before = tracemalloc.get_traced_memory()[0]
         for n in range(2000):
-            key = f"pv1|per-article|en.wikipedia|all-access|user|daily|20231001|20231031|Title_{n:06d}"
+            key = f"pv1|per-article|en.wikipedia|all-access|user|daily|20231001|20231031|{title}_{n:06d}"
             await cache.put(
                 key, Entry(NOW + dt.timedelta(hours=n), NOW + dt.timedelta(days=7), bytes(500) + b"%d" % n)
+            )
+        gc.collect()
+        used = tracemalloc.get_traced_memory()[0] - before
+    finally:
+        tracemalloc.stop()
+    assert used <= cache.stored_bytes
+
+
+@TITLES
+async def test_the_counted_size_of_no_data_is_at_least_what_it_really_takes(title: str) -> None:
+    """A "no data" entry keeps its detail, a string that names the title."""
+    cache = MemoryCache(1 << 30, FixedClock(NOW))
+    gc.collect()
+    tracemalloc.start()
+    try:
+        before = tracemalloc.get_traced_memory()[0]
+        for n in range(2000):
+            detail = f"Wikimedia has no data for {title}_{n:06d} from 2023-10-01 to 2023-10-31"
+            await cache.put(
+                f"pv2|monthly|2023-10|per-article|en.wikipedia|all-access|user|{title}_{n:06d}",
+                Entry(NOW + dt.timedelta(hours=n), NOW + dt.timedelta(days=7), no_data=detail),
             )
         gc.collect()
         used = tracemalloc.get_traced_memory()[0] - before

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from pageviews.adapters.outbound.resilience import CircuitBreaker, Resilience, Transient
+from pageviews.adapters.outbound.resilience import CircuitBreaker, Resilience, Transient, Trial
 from pageviews.domain.errors import (
     CircuitOpen,
     NoData,
@@ -182,8 +182,8 @@ def breaker(timer: FakeTimer | None = None, *, window: int = 20, minimum_calls: 
 def outcomes(circuit: CircuitBreaker, failures: int, successes: int = 0, prefix: str = "title") -> None:
     """`failures` then `successes` distinct requests, each admitted and recorded."""
     for n in range(failures + successes):
-        circuit.admit()
-        circuit.record(f"{prefix}-{n}", failed=n < failures)
+        trial = circuit.admit()
+        circuit.record(f"{prefix}-{n}", failed=n < failures, trial=trial)
 
 
 def test_two_failing_requests_in_a_row_never_open_it() -> None:
@@ -197,8 +197,8 @@ def test_one_request_failing_again_and_again_counts_once() -> None:
     circuit = breaker()
     outcomes(circuit, failures=0, successes=9)
     for _ in range(1000):
-        circuit.admit()
-        circuit.record("poison", failed=True)
+        trial = circuit.admit()
+        circuit.record("poison", failed=True, trial=trial)
     assert not circuit.is_open
 
 
@@ -235,8 +235,8 @@ def test_it_opens_exactly_when_half_of_the_recent_distinct_requests_failed(
     latest: dict[int, bool] = {}
     opened = False
     for key, failed in outcome:
-        circuit.admit()
-        circuit.record(str(key), failed=failed)
+        trial = circuit.admit()
+        circuit.record(str(key), failed=failed, trial=trial)
         latest.pop(key, None)
         latest[key] = failed
         recent = list(latest.values())[-20:]
@@ -261,8 +261,7 @@ def test_after_the_cool_down_a_successful_trial_closes_it_and_forgets_the_failur
     circuit = breaker(timer)
     outcomes(circuit, failures=10)
     timer.now += 30
-    circuit.admit()
-    circuit.record("trial", failed=False)
+    circuit.record("trial", failed=False, trial=circuit.admit())
     outcomes(circuit, failures=4, successes=6)
     assert not circuit.is_open
 
@@ -272,8 +271,7 @@ def test_a_failed_trial_opens_it_for_another_cool_down() -> None:
     circuit = breaker(timer)
     outcomes(circuit, failures=10)
     timer.now += 30
-    circuit.admit()
-    circuit.record("trial", failed=True)
+    circuit.record("trial", failed=True, trial=circuit.admit())
     timer.now += 29
     with pytest.raises(CircuitOpen):
         circuit.admit()
@@ -294,9 +292,51 @@ def test_a_trial_whose_client_left_lets_the_next_one_through() -> None:
     circuit = breaker(timer)
     outcomes(circuit, failures=10)
     timer.now += 30
+    circuit.abandon(circuit.admit())
     circuit.admit()
-    circuit.abandon()
-    circuit.admit()
+
+
+def half_open_with_an_older_call_in_flight(timer: FakeTimer) -> tuple[CircuitBreaker, Trial | None, Trial]:
+    """A circuit whose cool-down has passed, its trial admitted, and a call admitted before it opened."""
+    circuit = breaker(timer)
+    older = circuit.admit()
+    outcomes(circuit, failures=10)
+    timer.now += 30
+    trial = circuit.admit()
+    assert trial is not None
+    return circuit, older, trial
+
+
+def test_an_older_calls_success_during_the_trial_does_not_close_it() -> None:
+    circuit, older, _trial = half_open_with_an_older_call_in_flight(FakeTimer(1000.0))
+    circuit.record("older", failed=False, trial=older)
+    with pytest.raises(CircuitOpen):
+        circuit.admit()
+    assert circuit.is_open
+
+
+def test_the_trials_failure_opens_it_again_whatever_an_older_call_said() -> None:
+    timer = FakeTimer(1000.0)
+    circuit, older, trial = half_open_with_an_older_call_in_flight(timer)
+    circuit.record("older", failed=False, trial=older)
+    circuit.record("trial", failed=True, trial=trial)
+    timer.now += 29
+    with pytest.raises(CircuitOpen):
+        circuit.admit()
+
+
+def test_an_older_call_whose_client_left_does_not_let_a_second_trial_through() -> None:
+    circuit, older, _trial = half_open_with_an_older_call_in_flight(FakeTimer(1000.0))
+    circuit.abandon(older)
+    with pytest.raises(CircuitOpen):
+        circuit.admit()
+
+
+def test_the_trials_success_closes_it_whatever_an_older_call_said() -> None:
+    circuit, older, trial = half_open_with_an_older_call_in_flight(FakeTimer(1000.0))
+    circuit.record("older", failed=True, trial=older)
+    circuit.record("trial", failed=False, trial=trial)
+    assert not circuit.is_open
 
 
 async def test_a_request_counts_once_however_many_attempts_it_made() -> None:

@@ -14,8 +14,15 @@ from hypothesis import strategies as st
 from pageviews.application.cached_sources import CachingSource
 from pageviews.domain.cache_policy import CachePolicy
 from pageviews.domain.errors import NoData, UpstreamUnavailable
-from pageviews.domain.model import Article, ArticleQuery, DataPoint, Fetched, Granularity, Month, Project
-from tests.support.fakes import FakeCache, FakePageviewsSource, FakeTopArticlesSource, FixedClock
+from pageviews.domain.model import Article, ArticleQuery, DataPoint, Granularity, Month, Project
+from tests.support.fakes import (
+    FakeCache,
+    FakePageviewsSource,
+    FakeTopArticlesSource,
+    FixedClock,
+    GatedSource,
+    SlowReadingCache,
+)
 
 EINSTEIN = ArticleQuery(Project("en.wikipedia"), Article("Albert_Einstein"))
 NOW = dt.datetime(2024, 1, 15, 12, tzinfo=dt.UTC)
@@ -149,18 +156,7 @@ async def test_the_current_month_is_asked_again_once_its_short_freshness_has_pas
 
 
 async def test_overlapping_concurrent_ranges_share_the_months_in_flight() -> None:
-    class Gated(FakePageviewsSource):
-        def __init__(self) -> None:
-            super().__init__()
-            self.gate = asyncio.Event()
-
-        async def per_article(
-            self, query: ArticleQuery, granularity: Granularity, first: dt.date, last: dt.date
-        ) -> Fetched:
-            await self.gate.wait()
-            return await super().per_article(query, granularity, first, last)
-
-    source = Gated()
+    source = GatedSource()
     source.points = source_with_data().points
     cached = caching(source)
     wide = asyncio.create_task(
@@ -176,6 +172,26 @@ async def test_overlapping_concurrent_ranges_share_the_months_in_flight() -> Non
     assert {(dt.date(2022, 1, 1), dt.date(2022, 12, 31)), (dt.date(2023, 1, 1), dt.date(2023, 2, 28))} == {
         asked[2:] for asked in source.asked
     }
+
+
+async def test_a_range_whose_cache_read_outlasts_a_flight_of_its_months_does_not_ask_for_them_again() -> None:
+    """Redis answers after a network round trip: a flight of the same months may take off before the read and
+    land (and be stored) after the read missed. The range takes that flight's months, not another request."""
+
+    clock = FixedClock(NOW)
+    source, cache = GatedSource(), SlowReadingCache(clock)
+    source.points = source_with_data().points
+    cached = CachingSource(source, FakeTopArticlesSource(), cache, CachePolicy(), clock)
+    year = (EINSTEIN, MONTHLY, dt.date(2022, 1, 1), dt.date(2022, 12, 31))
+    first = asyncio.create_task(cached.per_article(*year))
+    await asyncio.sleep(0)  # the first range's months are in flight
+    cache.reads_wait = True
+    second = asyncio.create_task(cached.per_article(*year))
+    await asyncio.sleep(0)  # the second range is reading the cache
+    source.gate.set()
+    await first  # the flight lands and its months are stored, while the second read is still out
+    cache.read_gate.set()
+    assert ((await second).points, len(source.asked)) == ((await first).points, 1)
 
 
 async def test_kept_months_are_served_stale_when_the_upstream_fails() -> None:

@@ -54,6 +54,29 @@ def test_the_upstream_url_needs_an_http_scheme_and_a_host(url: str) -> None:
     assert f"PAGEVIEWS_WIKIMEDIA_URL={url!r}: expected an absolute URL with a host" in message
 
 
+@pytest.mark.parametrize(
+    "url", ["http://exa mple.org/api", "http://wikimedia.org/api/rest v1", "http://a/b\tc", "http://a/<b>"]
+)
+def test_an_upstream_url_with_a_space_or_a_character_no_url_has_is_refused(url: str) -> None:
+    message = error_of(PAGEVIEWS_WIKIMEDIA_URL=url)
+    assert f"PAGEVIEWS_WIKIMEDIA_URL={url!r}: expected an absolute URL with a host and no spaces" in message
+
+
+@pytest.mark.parametrize(
+    ("name", "url", "form"),
+    [
+        (
+            "PAGEVIEWS_MEDIAWIKI_URL",
+            "https://{host}/w/api .php",
+            "an absolute http(s) URL template containing",
+        ),
+        ("PAGEVIEWS_REDIS_URL", "redis://re dis:6379/0", "an absolute URL with a host and no spaces"),
+    ],
+)
+def test_every_url_setting_refuses_a_space(name: str, url: str, form: str) -> None:
+    assert f"{name}={url!r}: expected {form}" in error_of(**{name: url})
+
+
 @pytest.mark.parametrize("url", ["https://wikimedia.org/api/rest_v1", "http://127.0.0.1:18080/api/rest_v1"])
 def test_an_absolute_upstream_url_is_accepted(url: str) -> None:
     assert url == Settings.from_env({"PAGEVIEWS_WIKIMEDIA_URL": url}).wikimedia_url
@@ -134,6 +157,21 @@ def test_the_start_up_summary_names_the_upstreams_the_cache_without_its_password
     assert "off" == summary["limits"]["rate_limit"]
 
 
+def test_the_start_up_summary_names_the_upstreams_without_their_passwords() -> None:
+    settings = Settings.from_env(
+        {
+            "PAGEVIEWS_WIKIMEDIA_URL": "https://user:s3cret@wikimedia.internal/api/rest_v1",
+            "PAGEVIEWS_MEDIAWIKI_URL": "https://bot:hunter2@{host}/w/api.php",
+        }
+    )
+    summary = in_force(settings)
+    assert {
+        "PAGEVIEWS_WIKIMEDIA_URL": "https://user:***@wikimedia.internal/api/rest_v1",
+        "PAGEVIEWS_MEDIAWIKI_URL": "https://bot:***@{host}/w/api.php",
+    } == summary["upstreams"]
+    assert ("s3cret" in repr(summary), "hunter2" in repr(summary)) == (False, False)
+
+
 def test_the_start_up_summary_says_memory_when_there_is_no_redis() -> None:
     assert "memory" == in_force(Settings())["cache"]["store"]
 
@@ -170,3 +208,62 @@ def test_the_page_facts_deadline_is_a_positive_number_of_seconds_up_to_a_minute(
         f"PAGEVIEWS_MEDIAWIKI_DEADLINE_SECONDS={value!r}: expected a number that is greater than 0 and at most 60"
         in error_of(PAGEVIEWS_MEDIAWIKI_DEADLINE_SECONDS=value)
     )
+
+
+# -- settings that are valid one by one but cannot work together -------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("environment", "expected"),
+    [
+        (
+            {"PAGEVIEWS_BREAKER_MINIMUM_CALLS": "30"},
+            "PAGEVIEWS_BREAKER_MINIMUM_CALLS=30 is more than PAGEVIEWS_BREAKER_WINDOW=20",
+        ),
+        (
+            {"PAGEVIEWS_UPSTREAM_QUEUE_TIMEOUT": "30"},
+            "PAGEVIEWS_UPSTREAM_QUEUE_TIMEOUT=30 is more than PAGEVIEWS_UPSTREAM_DEADLINE=20",
+        ),
+        (
+            {"PAGEVIEWS_UPSTREAM_DEADLINE": "3"},
+            "PAGEVIEWS_MEDIAWIKI_QUEUE_TIMEOUT=5 is more than PAGEVIEWS_UPSTREAM_DEADLINE=3",
+        ),
+    ],
+    ids=[
+        "breaker-minimum-over-window",
+        "queue-timeout-over-deadline",
+        "mediawiki-queue-timeout-over-deadline",
+    ],
+)
+def test_a_setting_that_its_counterpart_makes_useless_is_refused_naming_both(
+    environment: dict[str, str], expected: str
+) -> None:
+    assert expected in error_of(**environment)
+
+
+def test_a_minimum_of_calls_equal_to_the_window_is_accepted() -> None:
+    settings = Settings.from_env({"PAGEVIEWS_BREAKER_MINIMUM_CALLS": "5", "PAGEVIEWS_BREAKER_WINDOW": "5"})
+    assert (5, 5) == (settings.breaker_minimum_calls, settings.breaker_window)
+
+
+def test_mediawikis_queue_timeout_does_not_matter_when_mediawiki_is_off() -> None:
+    environment = {"PAGEVIEWS_UPSTREAM_DEADLINE": "3", "PAGEVIEWS_MEDIAWIKI_URL": ""}
+    assert 3 == Settings.from_env(environment).upstream_deadline
+
+
+def reported(message: str) -> list[str]:
+    return [line.strip() for line in message.splitlines() if line.startswith("  ")]
+
+
+def test_conflicts_are_reported_with_the_invalid_variables_at_once() -> None:
+    lines = reported(error_of(PAGEVIEWS_SETTLE_HOURS="x", PAGEVIEWS_BREAKER_MINIMUM_CALLS="30"))
+    assert (2, True, True) == (
+        len(lines),
+        lines[0].startswith("PAGEVIEWS_SETTLE_HOURS='x': expected"),
+        lines[1].startswith("PAGEVIEWS_BREAKER_MINIMUM_CALLS=30 is more than PAGEVIEWS_BREAKER_WINDOW=20"),
+    )
+
+
+def test_a_conflict_with_an_invalid_variable_is_left_to_that_variables_own_error() -> None:
+    lines = reported(error_of(PAGEVIEWS_BREAKER_WINDOW="many", PAGEVIEWS_BREAKER_MINIMUM_CALLS="30"))
+    assert (1, True) == (len(lines), lines[0].startswith("PAGEVIEWS_BREAKER_WINDOW='many': expected"))

@@ -6,12 +6,14 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from pageviews.application.use_cases import PageviewsService
-from pageviews.domain.errors import InvalidInput, InvalidLimit, NoData
+from pageviews.domain.errors import InvalidInput, InvalidLimit, InvalidRequest, NoData
 from pageviews.domain.freshness import Freshness
 from pageviews.domain.model import Access, Month, Project
-from pageviews.domain.top import DEFAULT_TOP, MAX_TOP, TopArticles, TopEntry, check_limit
+from pageviews.domain.top import DEFAULT_TOP, MAX_TOP, TopArticles, TopEntry, check_limit, parse_limit
 from tests.support.fakes import FakePageviewsSource, FakeTopArticlesSource, FixedClock
 
 NOW = dt.datetime(2024, 1, 15, 12, tzinfo=dt.UTC)
@@ -54,6 +56,35 @@ def test_a_limit_from_one_to_the_maximum_is_accepted(limit: int) -> None:
 def test_a_limit_outside_one_to_the_maximum_is_invalid(limit: int) -> None:
     with pytest.raises(InvalidLimit):
         check_limit(limit)
+
+
+def written_plainly(text: str) -> bool:
+    try:
+        return str(int(text)) == text
+    except ValueError:
+        return False
+
+
+SIGNED_DIGITS = st.builds(
+    str.__add__,
+    st.sampled_from(["", "-", "+", " ", "\u2212"]),
+    st.text("0123456789\u0661", min_size=1, max_size=6),
+)
+"""Numbers as people and programs write them, `-0` and `010` included."""
+
+
+@given(SIGNED_DIGITS | st.text(alphabet="-+0123456789 ._e", max_size=7))
+def test_a_limit_is_read_only_from_an_integer_written_plainly(text: str) -> None:
+    """`-0`, `+5`, `010`, `1_0` or ` 5` are refused as `invalid_request`; a plain integer is read, then
+    bounded (`invalid_limit`)."""
+    try:
+        parse_limit(text)
+        read = True
+    except InvalidLimit:
+        read = True
+    except InvalidRequest:
+        read = False
+    assert written_plainly(text) == read
 
 
 def test_the_default_limit_is_100_and_the_maximum_1000() -> None:

@@ -104,15 +104,18 @@ class SeriesBlocks:
         """The points of `series` between `first` and `last`, from the blocks of their months."""
         months = _months(first, last)
         keys = [block_key(series, granularity, month) for month in months]
+        # A flight that lands while the cache is being read (Redis is a round trip away) has stored its
+        # months after the read looked: seen before the read, it is joined after, not asked for again.
+        flying = [self._flights.get(key) for key in keys]
         entries = await self._read(keys)
         now = self._clock.now()
         found: dict[Month, asyncio.Future[_Kept] | _Kept] = {}
         missing: list[tuple[Month, str, Entry | None]] = []
-        for month, key, entry in zip(months, keys, entries, strict=True):
+        for month, key, entry, before in zip(months, keys, entries, flying, strict=True):
             if entry is not None and entry.is_fresh(now):
                 self._observe("hit")
                 found[month] = _kept(entry)
-            elif (flight := self._flights.get(key)) is not None:
+            elif (flight := self._flights.get(key) or before) is not None:
                 self._observe("coalesced")
                 found[month] = flight
             else:
@@ -248,11 +251,12 @@ class Memo(Generic[T]):
     async def get(
         self, key: str, period_end: dt.datetime, fetch: Callable[[], Awaitable[T]]
     ) -> tuple[T, bool]:
+        before = self._flights.get(key)  # joined if it lands while the cache is read (as SeriesBlocks does)
         entry = await self._read(key)
         if entry is not None and entry.is_fresh(self._clock.now()):
             self._observe("hit")
             return self._value(entry), False
-        flight = self._flights.get(key)
+        flight = self._flights.get(key) or before
         self._observe("miss" if flight is None else "coalesced")
         if flight is None:
             flight = asyncio.ensure_future(self._refresh(key, period_end, fetch, entry))

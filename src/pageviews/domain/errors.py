@@ -144,6 +144,12 @@ class MethodNotAllowed(PageviewsError):
     code = "method_not_allowed"
 
 
+class RequestTimeout(PageviewsError):
+    """The request's body did not arrive within the client timeout; the connection is closed after the answer."""
+
+    code = "request_timeout"
+
+
 class RateLimited(PageviewsError):
     """This client sent more requests than the limit allows; it may go on after `retry_after` seconds."""
 

@@ -29,11 +29,11 @@ class TopArticles(msgspec.Struct, frozen=True):
     """The day of `month` the list is of; None for the whole month's."""
 
 
-_WHOLE_NUMBER = re.compile(r"-?(?:0|[1-9][0-9]{0,6})")
+_WHOLE_NUMBER = re.compile(r"0|-?[1-9][0-9]{0,6}")
 
 
 def parse_limit(text: str) -> int:
-    """A limit as a client writes it: a plain integer (not `1e3`, `1.0`, `+5` or `010`)."""
+    """A limit as a client writes it: a plain integer (not `1e3`, `1.0`, `+5`, `010` or `-0`)."""
     if not _WHOLE_NUMBER.fullmatch(text):
         raise InvalidRequest(
             f"limit must be a whole number from 1 to {MAX_TOP}, like {DEFAULT_TOP}; got {text!r}"

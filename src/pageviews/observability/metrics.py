@@ -1,5 +1,5 @@
 """The service's Prometheus metrics, for both sides: what clients asked (requests, latency) and what it cost
-upstream (requests by outcome, latency, cache lookups, the circuit breaker)."""
+upstream (requests by outcome, latency, cache lookups and the bytes the caches hold, the circuit breaker)."""
 
 from __future__ import annotations
 
@@ -56,6 +56,12 @@ class Metrics:
             ["result"],
             registry=self.registry,
         )
+        self.cache_bytes = Gauge(
+            "pageviews_cache_bytes",
+            "Bytes an in-process cache holds, as counted against its budget: answers (domain data) or responses",
+            ["cache"],
+            registry=self.registry,
+        )
         self.breaker_open = Gauge(
             "pageviews_upstream_circuit_open",
             "1 while an upstream's circuit breaker is open",
@@ -81,6 +87,10 @@ class Metrics:
 
     def watch_breaker(self, is_open: Callable[[], bool], upstream: str = "wikimedia") -> None:
         self.breaker_open.labels(upstream).set_function(lambda: float(is_open()))
+
+    def watch_cache(self, stored_bytes: Callable[[], int], cache: str) -> None:
+        """`cache` is a name the code chooses: `answers` or `responses`."""
+        self.cache_bytes.labels(cache).set_function(lambda: float(stored_bytes()))
 
     def upstream(self, outcome: str, seconds: float) -> None:
         """A request to Wikimedia."""

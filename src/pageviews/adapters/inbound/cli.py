@@ -234,7 +234,7 @@ async def answer(services: OpenServices, command: Command) -> int:
 
 
 def serve(host: str, port: int, workers: int, settings: Settings) -> int:
-    from granian.constants import Interfaces
+    from granian.constants import HTTPModes, Interfaces
     from granian.http import HTTP1Settings
     from granian.server import Server
 
@@ -257,8 +257,11 @@ def serve(host: str, port: int, workers: int, settings: Settings) -> int:
             address=host,
             port=port,
             workers=workers,
-            # Headers must arrive within the client timeout (the body's bound is BoundedBody's); a worker that
-            # has not drained within the drain timeout after SIGTERM is stopped.
+            # Headers must arrive within the client timeout (the body's bound is BoundedBody's), counted from
+            # the moment the connection opens: HTTP/1 only, since in `auto` mode granian first waits, without
+            # any timeout, for the bytes that tell HTTP/1 from HTTP/2, so connections that send nothing were
+            # held for ever. A worker that has not drained within the drain timeout after SIGTERM is stopped.
+            http=HTTPModes.http1,
             http1_settings=HTTP1Settings(header_read_timeout=round(settings.client_timeout * 1000)),
             workers_kill_timeout=settings.drain_timeout,
             log_level=settings.log_level.lower(),  # type: ignore[arg-type]

@@ -15,7 +15,13 @@ import msgspec
 from pageviews.adapters.inbound.http.negotiation import csv_text
 from pageviews.adapters.inbound.http.problems import problem_of
 from pageviews.adapters.inbound.http.schemas import BatchOut, BatchResult, LanguageViewsOut, SeriesOut, TopOut
-from pageviews.adapters.inbound.http.tables import languages_table, series_table, top_table
+from pageviews.adapters.inbound.http.tables import (
+    BATCH_HEADER,
+    batch_rows,
+    languages_table,
+    series_table,
+    top_table,
+)
 from pageviews.application.use_cases import MAX_BATCH, PageviewsService
 from pageviews.domain.errors import (
     InvalidInput,
@@ -134,14 +140,16 @@ async def views(
     found = [
         (title, SeriesOut.of(r)) for title, r in zip(titles, results, strict=True) if isinstance(r, Series)
     ]
-    if output == "json":
-        if len(titles) == 1:
-            if found:
-                out.write(_json.encode(found[0][1]).decode() + "\n")
-        else:
-            out.write(_json.encode(_batch(titles, results)).decode() + "\n")
+    if len(titles) > 1 and output != "table":
+        # The batch endpoint's answer, whatever failed: a script gets the same shape every time.
+        answer = _batch(titles, results)
+        out.write(_json.encode(answer).decode() + "\n" if output == "json" else _batch_csv(answer))
     elif found:
-        out.write(_series_csv(found) if output == "csv" else _series_text(found))
+        single = found[0][1]
+        if output == "json":
+            out.write(_json.encode(single).decode() + "\n")
+        else:
+            out.write(csv_text(*series_table(single)) if output == "csv" else _series_text(found))
     return min((exit_code(error) for _, error in failed), key=SEVERITY.index, default=EXIT_OK)
 
 
@@ -156,12 +164,9 @@ def _batch(titles: Sequence[str], results: Sequence[Series | PageviewsError]) ->
     )
 
 
-def _series_csv(found: Sequence[tuple[str, SeriesOut]]) -> str:
-    """One article: the API's CSV (`period,views`); several: one row per article and period."""
-    if len(found) == 1:
-        return csv_text(*series_table(found[0][1]))
-    rows: list[list[object]] = [[s.article, i.period, i.views] for _, s in found for i in s.items]
-    return csv_text(["article", "period", "views"], rows)
+def _batch_csv(answer: BatchOut) -> str:
+    """The batch endpoint's CSV: a row per article and period, a row per article that failed."""
+    return csv_text(BATCH_HEADER, [row for result in answer.results for row in batch_rows(result)])
 
 
 def _series_text(found: Sequence[tuple[str, SeriesOut]]) -> str:
@@ -227,7 +232,9 @@ async def langviews(
     query = ArticleQuery(
         parsed_project, Article.parse(title, parsed_project), Access.parse(access), Agent.parse(agent)
     )
-    answer = LanguageViewsOut.of(await service.language_views(query, periods.periods(service.today())))
+    found = await service.language_views(query, periods.periods(service.today()))
+    failed = [row.error for row in found.rows if row.error is not None]
+    answer = LanguageViewsOut.of(found)
     for row in answer.languages:
         if row.problem is not None:
             err.write(f"pageviews: {row.lang} ({row.title}): {row.problem.detail} ({row.problem.code})\n")
@@ -237,9 +244,7 @@ async def langviews(
         out.write(csv_text(*languages_table(answer)))
     else:
         out.write(_languages_text(answer))
-    # A language not loaded yet (no_data) is no failure of Wikimedia's.
-    failed = [row for row in answer.languages if row.problem is not None and row.problem.code != NoData.code]
-    return EXIT_UPSTREAM if failed else EXIT_OK
+    return min((exit_code(error) for error in failed), key=SEVERITY.index, default=EXIT_OK)
 
 
 def _languages_text(answer: LanguageViewsOut) -> str:

@@ -39,6 +39,12 @@ class Transient(Exception):
         self.retry_after = retry_after
 
 
+class Trial:
+    """The one call let through a half-open circuit: only its own outcome decides whether the circuit closes."""
+
+    __slots__ = ()
+
+
 class CircuitBreaker:
     """Opens on the failure rate of recent client requests, in the model of resilience4j's count-based
     sliding window.
@@ -46,12 +52,14 @@ class CircuitBreaker:
     What counts: one client request is one outcome, however many attempts it made. It failed when its last
     attempt failed in a way that asking again might fix (a timeout, a connection error, a 429 or a 5xx) or
     when its deadline passed; any other answer (data, "no data", a 4xx about the request) is a success, since
-    the upstream answered. The window remembers the last `window` *distinct* requests by their latest outcome,
-    so one title asked again and again counts once: a poison title cannot open the circuit for everybody.
+    the upstream answered. The window remembers the last `window` *distinct* subjects (what each request was
+    about, as its caller names it: a title, not its months) by their latest outcome, so one title asked again
+    and again, for any months, counts once: a poison title cannot open the circuit for everybody.
 
     Once `minimum_calls` requests are remembered and the share of failures among them reaches `failure_rate`,
     the circuit opens: calls fail at once for `cool_down` seconds. Then one trial call goes through
-    (half-open): its success closes the circuit and forgets the window, its failure opens it again."""
+    (half-open): its success closes the circuit and forgets the window, its failure opens it again. The verdict
+    is the trial's own: a call admitted earlier that ends meanwhile only updates the window."""
 
     def __init__(
         self,
@@ -72,34 +80,32 @@ class CircuitBreaker:
         self._outcomes: OrderedDict[str, bool] = OrderedDict()
         """Request key -> whether its latest outcome was a failure, oldest first."""
         self._opened_at: float | None = None
-        self._trial = False
+        self._trial: Trial | None = None
 
     @property
     def is_open(self) -> bool:
         return self._opened_at is not None
 
-    def admit(self) -> None:
-        """Lets a call through, or raises `CircuitOpen`; when half-open, only the one trial call passes."""
+    def admit(self) -> Trial | None:
+        """Lets a call through, or raises `CircuitOpen`. When half-open only the one trial call passes: it gets
+        its `Trial`, to hand back to `record` or `abandon` (any other call gets None)."""
         if self._opened_at is None:
-            return
+            return None
         remaining = self._opened_at + self._cool_down - self._timer()
-        if remaining > 0 or self._trial:
+        if remaining > 0 or self._trial is not None:
             raise CircuitOpen(
                 f"{self._upstream} failed too many of the recent requests; it is not asked again for a while",
                 retry_after=max(1.0, math.ceil(remaining)),
             )
-        self._trial = True
+        self._trial = Trial()
+        return self._trial
 
-    def record(self, key: str, *, failed: bool) -> None:
-        """The outcome of an admitted call about `key`."""
-        trial, self._trial = self._trial, False
-        if trial:
-            if failed:
-                self._opened_at = self._timer()
-            else:
-                log.warning("circuit closed: the upstream answers again")
-                self._opened_at = None
-                self._outcomes.clear()
+    def record(self, key: str, *, failed: bool, trial: Trial | None) -> None:
+        """The outcome of an admitted call about `key`, the subject the caller names (its title, say: never the
+        period, so that one subject asked many ways is one outcome); `trial` is what `admit` gave the call."""
+        if trial is not None:
+            if trial is self._trial:
+                self._judge(failed=failed)
             return
         self._outcomes.pop(key, None)
         self._outcomes[key] = failed
@@ -111,9 +117,21 @@ class CircuitBreaker:
             )
             self._opened_at = self._timer()
 
-    def abandon(self) -> None:
-        """An admitted call ended without a verdict (its client left, the service shut down)."""
-        self._trial = False
+    def abandon(self, trial: Trial | None) -> None:
+        """An admitted call ended without a verdict (its client left, the service shut down): when it was the
+        trial, the next call may be one."""
+        if trial is not None and trial is self._trial:
+            self._trial = None
+
+    def _judge(self, *, failed: bool) -> None:
+        """The trial's verdict: closed (and the window forgotten) on its success, open again on its failure."""
+        self._trial = None
+        if failed:
+            self._opened_at = self._timer()
+            return
+        log.warning("circuit closed: the upstream answers again")
+        self._opened_at = None
+        self._outcomes.clear()
 
     def _failures(self) -> int:
         return sum(self._outcomes.values())
@@ -152,28 +170,27 @@ class Resilience:
         self._sleep = sleep
 
     async def call(self, key: str, attempt: Callable[[], Awaitable[T]]) -> T:
-        """`attempt()`'s result for the request `key`; its last failure's `error` when no retry helps;
-        `UpstreamTimeout` once the deadline has passed; `UpstreamBusy` when no slot came free in time;
-        `CircuitOpen` while the breaker is open."""
+        """`attempt()`'s result for a request about `key` (the breaker's subject); its last failure's `error`
+        when no retry helps; `UpstreamTimeout` once the deadline has passed; `UpstreamBusy` when no slot came
+        free in time; `CircuitOpen` while the breaker is open."""
         breaker = self._breaker
-        if breaker is not None:
-            breaker.admit()
+        trial = None if breaker is None else breaker.admit()
         try:
             result = await self._attempted(attempt)
         except Transient as exc:
             if breaker is not None:
-                breaker.record(key, failed=True)
+                breaker.record(key, failed=True, trial=trial)
             raise exc.error from exc
         except UpstreamTimeout:
             if breaker is not None:
-                breaker.record(key, failed=True)
+                breaker.record(key, failed=True, trial=trial)
             raise
         except BaseException:
             if breaker is not None:
-                breaker.abandon()
+                breaker.abandon(trial)
             raise
         if breaker is not None:
-            breaker.record(key, failed=False)
+            breaker.record(key, failed=False, trial=trial)
         return result
 
     async def _attempted(self, attempt: Callable[[], Awaitable[T]]) -> T:

@@ -13,9 +13,10 @@ from litestar import Litestar
 from litestar.config.cors import CORSConfig
 from litestar.datastructures import State
 from litestar.di import Provide
+from litestar.types import Middleware
 
 from pageviews.adapters.inbound.http.batch import batch
-from pageviews.adapters.inbound.http.conditional import ETagMiddleware, RememberVary, merge_vary
+from pageviews.adapters.inbound.http.conditional import merge_vary
 from pageviews.adapters.inbound.http.countries import top_by_country, top_per_country
 from pageviews.adapters.inbound.http.docs import docs_assets_router, openapi_config
 from pageviews.adapters.inbound.http.mirror import MIRROR_ROUTES
@@ -27,19 +28,11 @@ from pageviews.adapters.inbound.http.page import page, static_file
 from pageviews.adapters.inbound.http.pages import language_views, redirect_views
 from pageviews.adapters.inbound.http.parameters import refuse_unknown_parameters
 from pageviews.adapters.inbound.http.problems import EXCEPTION_HANDLERS
-from pageviews.adapters.inbound.http.rate_limit import RateLimitMiddleware
 from pageviews.adapters.inbound.http.requests import StrictRequest
-from pageviews.adapters.inbound.http.response_cache import ResponseCache, ResponseCacheMiddleware, replayed
+from pageviews.adapters.inbound.http.response_cache import ResponseCache, replayed
 from pageviews.adapters.inbound.http.series import PAGE_HEADERS, series
-from pageviews.adapters.inbound.http.serving import (
-    Serving,
-    current,
-    rate_limiting_of,
-    response_cache_of,
-    serving_of,
-)
+from pageviews.adapters.inbound.http.serving import Serving, current, serving_of
 from pageviews.adapters.inbound.http.siteviews import siteviews, unique_devices
-from pageviews.adapters.inbound.http.timeouts import DEFAULT_CLIENT_TIMEOUT, BoundedBody
 from pageviews.adapters.inbound.http.top import top
 from pageviews.application.mirror import MirrorService
 from pageviews.application.siteviews import SitesService
@@ -67,9 +60,11 @@ ROUTES += [siteviews, unique_devices, top_by_country, top_per_country, *MIRROR_R
 def create_app(
     *,
     start: Callable[[], AbstractAsyncContextManager[Serving]],
+    middleware: Sequence[Middleware],
     cors_origins: Sequence[str] = (),
-    client_timeout: float = DEFAULT_CLIENT_TIMEOUT,
 ) -> Litestar:
+    """The application; `middleware` (outermost first) is chosen by the composition root."""
+
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
         try:
@@ -111,15 +106,7 @@ def create_app(
             "metrics": Provide(provide_metrics),
             "replay": Provide(provide_replay),
         },
-        # Outermost first: replays from the response cache get their ETag and are not rate-limited (they cost
-        # what /health costs); everything that reaches a handler is counted.
-        middleware=[
-            BoundedBody(client_timeout),
-            RememberVary(),
-            ETagMiddleware(),
-            ResponseCacheMiddleware(response_cache_of),
-            RateLimitMiddleware(rate_limiting_of),
-        ],
+        middleware=list(middleware),
         exception_handlers=EXCEPTION_HANDLERS,
         request_class=StrictRequest,
         before_request=refuse_unknown_parameters,
@@ -150,8 +137,10 @@ class PageviewsApp(Litestar):
             await self._observed(scope, receive, self._merging_vary(scope, send))
 
     def _merging_vary(self, scope: Any, send: Any) -> Any:
-        """Only CORS, outside our middleware, can replace a `Vary`: without it there is nothing to merge."""
-        return send if self._replays_with_origin else merge_vary(scope, send)
+        """Only CORS, outside our middleware, can replace a `Vary`: without it there is nothing to merge. With it,
+        every answer varies on `Origin`, so that a shared cache never hands one made without CORS's headers (a
+        request without an `Origin`, or from an origin not allowed) to a cross-origin request."""
+        return send if self._replays_with_origin else merge_vary(scope, send, always=b"Origin")
 
     async def _answer(self, scope: Any, receive: Any, send: Any) -> None:
         """A repeated GET from the response cache, before routing (the fast path); anything else by Litestar."""

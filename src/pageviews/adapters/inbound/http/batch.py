@@ -3,20 +3,28 @@
 from __future__ import annotations
 
 import asyncio
-from typing import Annotated
+from typing import Annotated, Any
 
 import msgspec
-from litestar import Response, post
+from litestar import Request, Response, post
 from litestar.di import NamedDependency
 from litestar.enums import MediaType
 from litestar.openapi.spec import Example
 from litestar.params import Body
 from msgspec import UnsetType
 
+from pageviews.adapters.inbound.http.negotiation import (
+    FormatQuery,
+    Representation,
+    csv_lines,
+    negotiated,
+    representation,
+)
 from pageviews.adapters.inbound.http.openapi import documented_ok, error_responses
 from pageviews.adapters.inbound.http.problems import problem_of
 from pageviews.adapters.inbound.http.response_cache import ResponseCache
 from pageviews.adapters.inbound.http.schemas import BatchOut, BatchRequest, BatchResult, SeriesOut
+from pageviews.adapters.inbound.http.tables import BATCH_HEADER, batch_rows
 from pageviews.application.use_cases import MAX_BATCH, PageviewsService, check_batch
 from pageviews.domain.cache_policy import CachePolicy
 from pageviews.domain.errors import PageviewsError
@@ -25,6 +33,7 @@ from pageviews.domain.pages import RedirectsChoice
 from pageviews.domain.series import PeriodRange, Series
 
 _encoder = msgspec.json.Encoder()
+_result_of = msgspec.json.Decoder(BatchResult)
 
 _ONE_MONTH = {
     "project": "en.wikipedia",
@@ -77,6 +86,7 @@ MAX_BATCH_BODY = 64 * 1024
                 },
             ]
         },
+        "article,period,views,problem\r\nAlbert_Einstein,2023-01,412345,\r\nBad|Title,,,invalid_title\r\n",
         more={
             "follow": (
                 "redirects=follow: each title counts the page it redirects to, and says so in `page`",
@@ -126,13 +136,17 @@ MAX_BATCH_BODY = 64 * 1024
     ),
     summary="Series for many articles at once",
     description=f"Up to {MAX_BATCH} articles of one project over one range. One result per article, in "
-    "order: its series, or a problem for that article alone (one bad title does not fail the batch).",
+    "order: its series, or a problem for that article alone (one bad title does not fail the batch). "
+    "`Accept: text/csv` (or `?format=csv`) gives one CSV row per article and period, "
+    "`article,period,views,problem`: the article as asked, and for an article that failed one row with "
+    "its problem's code and no period.",
     tags=["v1"],
     status_code=200,
     request_max_body_size=MAX_BATCH_BODY,
-    responses=error_responses(400, 413, 429, 500),
+    responses=error_responses(400, 406, 413, 429, 500),
 )
 async def batch(
+    request: Request[Any, Any, Any],
     data: Annotated[
         BatchRequest,
         Body(
@@ -168,7 +182,9 @@ async def batch(
     service: NamedDependency[PageviewsService],
     cache_policy: NamedDependency[CachePolicy],
     replay: NamedDependency[ResponseCache | None],
+    format: FormatQuery = None,
 ) -> Response[BatchOut]:
+    wanted = representation(request, format)
     project, access, agent = Project.parse(data.project), Access.parse(data.access), Agent.parse(data.agent)
     end = None if isinstance(data.to, UnsetType) else data.to
     periods = PeriodRange.parse(Granularity.parse(data.granularity), data.from_, end, service.today())
@@ -193,8 +209,20 @@ async def batch(
                 replay.keep_fragment(key, fragment, keep_for)  # final: encoded once, replayed as bytes
             await asyncio.sleep(0)  # one result a step: a large batch never holds the event loop
         encoded.append(fragment)
+    if wanted is Representation.CSV:
+        return await _csv(encoded)
     body = b'{"results":[' + b",".join(encoded) + b"]}"
-    return Response(body, media_type=MediaType.JSON)  # type: ignore[arg-type]  # BatchOut, encoded in parts
+    # BatchOut, encoded in parts
+    return Response(body, media_type=MediaType.JSON, headers=negotiated({}))  # type: ignore[arg-type]
+
+
+async def _csv(encoded: list[bytes]) -> Response[Any]:
+    """The batch as CSV, from the same encoded results (kept ones included), a result a step."""
+    parts = [csv_lines([BATCH_HEADER])]
+    for fragment in encoded:
+        parts.append(csv_lines(batch_rows(_result_of.decode(fragment))))
+        await asyncio.sleep(0)
+    return Response("".join(parts), media_type=Representation.CSV.value, headers=negotiated({}))
 
 
 def _key(

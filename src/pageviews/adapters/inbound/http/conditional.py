@@ -126,17 +126,20 @@ class RememberVary(ASGIMiddleware):
         await next_app(scope, receive, remembering_send)
 
 
-def merge_vary(scope: Scope, send: Send) -> Send:
-    """`Vary` is merged, never replaced: the final header lists every name any layer said, once each."""
+def merge_vary(scope: Scope, send: Send, *, always: bytes = b"") -> Send:
+    """`Vary` is merged, never replaced: the final header lists every name any layer said, once each, and
+    `always` (with CORS on, `Origin`: whether CORS's headers are there depends on it for every answer, replays
+    from the response cache and requests without an `Origin` included)."""
 
     async def merging_send(message: Message) -> None:
         if message["type"] == "http.response.start":
             remembered: list[bytes] = scope.get("state", {}).get(_VARY_STATE, [])
-            if remembered:
+            if remembered or always:
                 headers = message.get("headers", [])
                 final = [v for k, v in headers if k.lower() == b"vary"]
                 others = [(k, v) for k, v in headers if k.lower() != b"vary"]
-                message["headers"] = [*others, (b"vary", b", ".join(_vary_names([*remembered, *final])))]
+                names = _vary_names([*remembered, *final, always])
+                message["headers"] = [*others, (b"vary", b", ".join(names))]
         await send(message)
 
     return merging_send

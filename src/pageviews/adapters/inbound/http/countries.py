@@ -55,7 +55,7 @@ _DAY = re.compile(r"([0-9]{4}-[0-9]{2})-([0-9]{2})")
     "privacy Wikimedia gives `views` as a bucket (`1000-9999`) and `views_ceil`, the count rounded up (absent "
     "from its oldest lists), and leaves out countries with fewer than 100 views. Send `Accept: text/csv` for CSV.",
     tags=["v1"],
-    responses=error_responses(400, 404, 429, 500, 502, 503, 504),
+    responses=error_responses(400, 404, 406, 429, 500, 502, 503, 504),
 )
 async def top_by_country(
     request: Request[Any, Any, Any],
@@ -106,7 +106,7 @@ async def top_by_country(
     "`views_ceil` is Wikimedia's rounded upper bound, not a count; bot traffic is left out; some countries are "
     "never reported, for privacy (a 404). `exclude=non-articles` keeps articles only. Send `Accept: text/csv`.",
     tags=["v1"],
-    responses=error_responses(400, 404, 429, 500, 502, 503, 504),
+    responses=error_responses(400, 404, 406, 429, 500, 502, 503, 504),
 )
 async def top_per_country(
     request: Request[Any, Any, Any],

@@ -112,7 +112,7 @@ wiki has the page and a 404 `no_such_page` (with a `suggestion`) when it has not
     summary="Views of an article in a month",
     description=MONTHLY_DESCRIPTION,
     tags=["pageviews"],
-    responses=error_responses(400, 404, 429, 500, 502, 503, 504),
+    responses=error_responses(400, 404, 406, 429, 500, 502, 503, 504),
 )
 async def monthly_view_count(
     request: Request[Any, Any, Any],

@@ -1,11 +1,13 @@
 """JSON or CSV: chosen by `?format=` or else by the `Accept` header (with its q-values honoured: `q=0` means
-"not this"), before any work is done; the `Vary` that tells shared caches apart; and the CSV itself."""
+"not this"; one that cannot be read is a 400), before any work is done; the `Vary` that tells shared caches
+apart; and the CSV itself."""
 
 from __future__ import annotations
 
 import csv
 import enum
 import io
+import re
 from collections.abc import Sequence
 from typing import Annotated, Any
 
@@ -24,6 +26,8 @@ class Representation(enum.StrEnum):
 _BY_FORMAT = {"json": Representation.JSON, "csv": Representation.CSV}
 _OFFERED = [Representation.CSV.value, Representation.JSON.value]
 """What `Accept` chooses among; on a tie mimeparse takes the last, so `*/*` is JSON."""
+_QVALUE = re.compile(r"0(?:\.[0-9]{0,3})?|1(?:\.0{0,3})?")
+"""RFC 9110's weight: 0 to 1, at most three decimals."""
 
 FormatQuery = Annotated[
     str | None,
@@ -47,6 +51,7 @@ def representation(request: Request[Any, Any, Any], format: str | None) -> Repre
     accept = ", ".join(request.headers.getall("accept", [])).strip()
     if not accept:
         return Representation.JSON
+    _check_weights(accept)
     try:
         best = mimeparse.best_match(_OFFERED, accept)
     except ValueError:
@@ -56,6 +61,19 @@ def representation(request: Request[Any, Any, Any], format: str | None) -> Repre
     return Representation(best)
 
 
+def _check_weights(accept: str) -> None:
+    """mimeparse reads a q-value it cannot read (`q=abc`, `q=`, `q=-1`, `q=1.5`) as `q=1`, "most wanted", which
+    may choose what the client ranked lowest: such an `Accept` is refused instead."""
+    for media_range in accept.split(","):
+        for parameter in media_range.split(";")[1:]:
+            name, _, value = parameter.partition("=")
+            if name.strip().lower() == "q" and not _QVALUE.fullmatch(value.strip()):
+                raise InvalidRequest(
+                    f"the Accept header {accept!r} weighs {media_range.strip()!r} with q={value.strip()!r}; "
+                    "a q-value is from 0 to 1 with at most three decimals, like q=0.5"
+                )
+
+
 def negotiated(headers: dict[str, str]) -> dict[str, str]:
     """JSON or CSV depending on `Accept`: shared caches must keep them apart."""
     return {**headers, "Vary": "Accept"}
@@ -63,10 +81,13 @@ def negotiated(headers: dict[str, str]) -> dict[str, str]:
 
 def csv_text(header: Sequence[str], rows: Sequence[Sequence[object]]) -> str:
     """RFC 4180 CSV with a header row, as every CSV answer (and the command line's) is written."""
+    return csv_lines([header, *rows])
+
+
+def csv_lines(rows: Sequence[Sequence[object]]) -> str:
+    """Rows of RFC 4180 CSV, for an answer written in parts (the first part's first row is the header)."""
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(header)
-    writer.writerows(rows)
+    csv.writer(buffer, lineterminator="\r\n").writerows(rows)
     return buffer.getvalue()
 
 

@@ -20,6 +20,8 @@ _DESCRIPTIONS = {
     404: "`no_such_page`: Wikimedia has no data and the wiki has no page of this title (`suggestion` names "
     "the page it probably meant, when there is one); `no_data`: Wikimedia has no data yet for a range that "
     "has not settled, or the wiki could not be asked whether the page exists.",
+    406: "`Accept` allows neither `application/json` nor `text/csv` (a `q=0` excludes a type); nothing was "
+    "asked upstream.",
     413: "The body is larger than the endpoint takes.",
     429: "Too many requests from this client; retry after `Retry-After` seconds.",
     500: "An unexpected error; it was logged with its traceback, and no internals are in the response.",
@@ -34,6 +36,10 @@ _DESCRIPTIONS = {
 _EXAMPLES = {
     400: ("invalid_month", "month must be between 1 and 12; got 13"),
     404: ("no_such_page", "en.wikipedia has no page titled Albert_Einstien; did you mean Albert_Einstein?"),
+    406: (
+        "not_acceptable",
+        "this resource is application/json or text/csv; Accept: text/html allows neither",
+    ),
     413: ("body_too_large", "the body is larger than 65536 bytes"),
     429: (RateLimited.code, "too many requests from this client; retry in 1 s"),
     500: (PageviewsError.code, "an unexpected error occurred; it has been logged"),

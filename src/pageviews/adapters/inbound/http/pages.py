@@ -48,6 +48,7 @@ ArticlePath = Annotated[
 ERRORS = error_responses(
     400,
     404,
+    406,
     429,
     500,
     502,

@@ -11,7 +11,7 @@ from litestar.enums import ScopeType
 from litestar.middleware import ASGIMiddleware
 from litestar.types import ASGIApp, Receive, Scope, Send
 
-from pageviews.adapters.inbound.http.problems import PROBLEM_MEDIA_TYPE, problem
+from pageviews.adapters.inbound.http.problems import PROBLEM_MEDIA_TYPE, problem_of
 from pageviews.domain.errors import RateLimited
 from pageviews.domain.ports import RateLimit
 
@@ -52,11 +52,12 @@ class RateLimitMiddleware(ASGIMiddleware):
             await next_app(scope, receive, send)
             return
         detail = f"more than {limiting.limit.description} from this client; retry after {retry_after} s"
-        body = msgspec.json.encode(problem(429, RateLimited.code, detail, scope["path"]))
+        answer = problem_of(RateLimited(detail), scope["path"])
+        body = msgspec.json.encode(answer)
         headers = [
             (b"content-type", PROBLEM_MEDIA_TYPE.encode()),
             (b"content-length", str(len(body)).encode()),
             (b"retry-after", str(retry_after).encode()),
         ]
-        await send({"type": "http.response.start", "status": 429, "headers": headers})
+        await send({"type": "http.response.start", "status": answer.status, "headers": headers})
         await send({"type": "http.response.body", "body": body, "more_body": False})

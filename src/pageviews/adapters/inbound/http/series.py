@@ -136,7 +136,7 @@ title's count (`/v1/redirects/...?format=csv`)."""
     summary="Views of an article over a range",
     description=SERIES_DESCRIPTION,
     tags=["v1"],
-    responses=error_responses(400, 404, 429, 500, 502, 503, 504),
+    responses=error_responses(400, 404, 406, 429, 500, 502, 503, 504),
 )
 async def series(
     request: Request[Any, Any, Any],

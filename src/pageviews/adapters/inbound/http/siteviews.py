@@ -90,7 +90,7 @@ SiteQueryParameter = Annotated[
     "unsettled ones are `complete: false` or left out, a range with no data is a 404; `breakdown` splits each "
     "period by agent or access. From July 2015. Send `Accept: text/csv` for CSV.",
     tags=["v1"],
-    responses=error_responses(400, 404, 429, 500, 502, 503, 504),
+    responses=error_responses(400, 404, 406, 429, 500, 502, 503, 504),
 )
 async def siteviews(
     request: Request[Any, Any, Any],
@@ -150,7 +150,7 @@ async def siteviews(
     "counts of different periods do not add up). From January 2016; settled periods Wikimedia did not report "
     "are 0. Send `Accept: text/csv` for CSV.",
     tags=["v1"],
-    responses=error_responses(400, 404, 429, 500, 502, 503, 504),
+    responses=error_responses(400, 404, 406, 429, 500, 502, 503, 504),
 )
 async def unique_devices(
     request: Request[Any, Any, Any],

@@ -3,7 +3,7 @@ command line's `--format csv` say."""
 
 from __future__ import annotations
 
-from pageviews.adapters.inbound.http.schemas import LanguageViewsOut, SeriesOut, TopOut
+from pageviews.adapters.inbound.http.schemas import BatchResult, LanguageViewsOut, SeriesOut, TopOut
 
 Table = tuple[list[str], list[list[object]]]
 
@@ -15,6 +15,18 @@ def series_table(answer: SeriesOut) -> Table:
         [i.period, i.views, *((i.breakdown or {}).get(p, 0) for p in parts)] for i in answer.items
     ]
     return ["period", "views", *parts], rows
+
+
+BATCH_HEADER = ["article", "period", "views", "problem"]
+"""Many articles in one CSV: a row per article and period, the article as it was asked (the key a script
+joins on); an article that failed is one row with its problem's code and no period."""
+
+
+def batch_rows(result: BatchResult) -> list[list[object]]:
+    """One article's rows of the batch CSV (`BATCH_HEADER`)."""
+    if result.series is None:
+        return [[result.article, "", "", "" if result.problem is None else result.problem.code]]
+    return [[result.article, i.period, i.views, ""] for i in result.series.items]
 
 
 def top_table(answer: TopOut) -> Table:

@@ -49,7 +49,7 @@ from pageviews.domain.top import DEFAULT_TOP, MAX_TOP, parse_limit
     description="The most viewed articles of a complete month (human traffic, as Wikimedia ranks them; ranks "
     "may tie); `exclude=non-articles` keeps articles only. `month` is `YYYY-MM`. Send `Accept: text/csv` for CSV (`rank,article,views`).",
     tags=["v1"],
-    responses=error_responses(400, 404, 429, 500, 502, 503, 504),
+    responses=error_responses(400, 404, 406, 429, 500, 502, 503, 504),
 )
 async def top(
     request: Request[Any, Any, Any],

@@ -4,6 +4,7 @@ Redis."""
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Mapping, Sequence
 
 from cachetools import TLRUCache
@@ -11,13 +12,16 @@ from cachetools import TLRUCache
 from pageviews.domain.cache_policy import CacheHealth, Entry
 from pageviews.domain.ports import Clock
 
-ENTRY_OVERHEAD = 600
-"""Bytes an entry costs beyond its key, payload and detail: the Entry and its datetimes, the key's string
+ENTRY_OVERHEAD = 560
+"""Bytes an entry costs beyond its key, payload and detail: the Entry and its datetimes, the payload's bytes
 object, and the cache's own bookkeeping (measured with tracemalloc; see tests/unit/test_memory_cache.py)."""
 
 
 def size_of(key: str, entry: Entry) -> int:
-    return ENTRY_OVERHEAD + len(key) + len(entry.payload) + len(entry.no_data or "")
+    """What an entry counts for against the budget. Strings count as the objects they are, not by their length:
+    a character of a Japanese title takes two bytes, an emoji four."""
+    detail = 0 if entry.no_data is None else sys.getsizeof(entry.no_data)
+    return ENTRY_OVERHEAD + sys.getsizeof(key) + len(entry.payload) + detail
 
 
 def _keep_until(_key: str, stored: tuple[Entry, int], _now: float) -> float:

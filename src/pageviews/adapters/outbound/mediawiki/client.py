@@ -307,8 +307,8 @@ class MediaWikiPageFacts:
         merged = _Merged()
         following: dict[str, str] = {"continue": ""}
         for _ in range(MAX_ROUNDS):
-            answer = await self._resilience.call(
-                f"{host}|{params.get('prop') or params.get('meta')}|{base.get('titles')}|{following}",
+            answer = await self._resilience.call(  # the breaker's subject: one question, all its rounds
+                f"{host}|{params.get('prop') or params.get('meta')}|{base.get('titles')}",
                 partial(self._attempt, host, url, {**base, **following}),
             )
             if isinstance(answer.query, _Query):

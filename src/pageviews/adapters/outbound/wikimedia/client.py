@@ -78,6 +78,17 @@ def article_path(query: ArticleQuery, granularity: Granularity, first: dt.date, 
     )
 
 
+def subject_of(path: str) -> str:
+    """What a request is about, for the circuit breaker: the endpoint, its project (or country) and, per
+    article, the title; never the period, access, agent or granularity. So a title that Wikimedia fails counts
+    once among the recent requests however many months or ranges of it were asked, and only failures about
+    many subjects, i.e. a sick upstream, open the circuit."""
+    endpoint, owner, *rest = path.removeprefix("metrics/").removeprefix("pageviews/").split("/")
+    if endpoint == "per-article":
+        return f"{endpoint}/{owner}/{rest[2]}"
+    return f"{endpoint}/{owner}"
+
+
 class WikimediaPageviewsSource:
     def __init__(self, client: httpx.AsyncClient, resilience: Resilience) -> None:
         self._client = client
@@ -118,7 +129,7 @@ class WikimediaPageviewsSource:
     async def _get(self, path: str) -> httpx.Response:
         """The answer to one request, after the retries, breaker and limits of `resilience`: 429, 5xx, timeouts
         and connection errors are transient; any other answer is returned as it is."""
-        return await self._resilience.call(path, partial(self._attempt, path))
+        return await self._resilience.call(subject_of(path), partial(self._attempt, path))
 
     async def _attempt(self, path: str) -> httpx.Response:
         if self._client.is_closed:  # shutting down, with requests still queued for a slot
@@ -167,7 +178,8 @@ def _error_for(response: httpx.Response) -> PageviewsError:
         return UpstreamThrottled("Wikimedia is throttling requests", retry_after(response.headers))
     if status == 503:
         return UpstreamUnavailable("Wikimedia is unavailable", retry_after(response.headers))
-    log.warning("wikimedia answered %s for %s: %s", status, response.request.url, detail)
+    url = response.request.url.copy_with(userinfo=b"")  # a password in the base URL stays out of the logs
+    log.warning("wikimedia answered %s for %s: %s", status, url, detail)
     if status == 403:
         return UpstreamError("Wikimedia refused the request (403); check PAGEVIEWS_USER_AGENT")
     suffix = f": {detail}" if detail else ""
