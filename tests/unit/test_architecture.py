@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import sys
 from pathlib import Path
 
@@ -22,7 +23,17 @@ def graph() -> grimp.ImportGraph:
 def test_the_import_contracts_are_kept() -> None:
     """domain <- application <- adapters; inbound and outbound adapters never import each other, nor the
     composition root (the contracts are in pyproject.toml; the tests below hold what they cannot say)."""
-    assert lint_imports(config_filename=str(PYPROJECT), no_cache=True, no_logo=True) == 0
+    # import-linter configures logging with disable_existing_loggers, which would silence the service's
+    # loggers for every later test of this process (their caplog assertions then fail): put them back.
+    loggers = [
+        logger for logger in logging.root.manager.loggerDict.values() if isinstance(logger, logging.Logger)
+    ]
+    disabled = [logger.disabled for logger in loggers]
+    try:
+        assert lint_imports(config_filename=str(PYPROJECT), no_cache=True, no_logo=True) == 0
+    finally:
+        for logger, was in zip(loggers, disabled, strict=True):
+            logger.disabled = was
 
 
 @pytest.mark.parametrize("layer", ["pageviews.domain", "pageviews.application"])
