@@ -208,6 +208,12 @@ _AT_MOST: tuple[tuple[str, str, Callable[[Settings], bool], str], ...] = (
         lambda settings: bool(settings.mediawiki_url),
         "the wait for MediaWiki's turn is part of the deadline, which would always end it first",
     ),
+    (
+        "mediawiki_deadline_seconds",
+        "upstream_deadline",
+        lambda settings: bool(settings.mediawiki_url),
+        "an answer that can do without the page facts would never stop waiting for them before the deadline",
+    ),
 )
 """Pairs of settings where the first must not exceed the second (when the pair applies), and why."""
 

@@ -228,11 +228,16 @@ def test_the_page_facts_deadline_is_a_positive_number_of_seconds_up_to_a_minute(
             {"PAGEVIEWS_UPSTREAM_DEADLINE": "3"},
             "PAGEVIEWS_MEDIAWIKI_QUEUE_TIMEOUT=5 is more than PAGEVIEWS_UPSTREAM_DEADLINE=3",
         ),
+        (
+            {"PAGEVIEWS_MEDIAWIKI_DEADLINE_SECONDS": "30"},
+            "PAGEVIEWS_MEDIAWIKI_DEADLINE_SECONDS=30 is more than PAGEVIEWS_UPSTREAM_DEADLINE=20",
+        ),
     ],
     ids=[
         "breaker-minimum-over-window",
         "queue-timeout-over-deadline",
         "mediawiki-queue-timeout-over-deadline",
+        "page-facts-deadline-over-deadline",
     ],
 )
 def test_a_setting_that_its_counterpart_makes_useless_is_refused_naming_both(
