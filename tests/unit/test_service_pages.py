@@ -349,6 +349,14 @@ async def test_redirect_views_need_the_wiki(source: FakePageviewsSource, facts: 
         await service_for(source, facts).redirect_views(titled("Einstein"), OCTOBER_2023)
 
 
+async def test_redirect_views_whose_redirects_cannot_be_listed_fail_with_the_wikis_failure(
+    source: FakePageviewsSource, facts: FakePageFacts
+) -> None:
+    facts.redirects_error = UpstreamTimeout("MediaWiki (en.wikipedia.org) did not answer in time")
+    with pytest.raises(UpstreamTimeout, match=r"^MediaWiki \(en.wikipedia.org\) did not answer in time$"):
+        await service_for(source, facts).redirect_views(titled("Einstein"), OCTOBER_2023)
+
+
 async def test_redirect_views_without_a_wiki_configured_are_unavailable(source: FakePageviewsSource) -> None:
     with pytest.raises(UpstreamUnavailable, match="PAGEVIEWS_MEDIAWIKI_URL"):
         await service_for(source, None).redirect_views(titled("Einstein"), OCTOBER_2023)

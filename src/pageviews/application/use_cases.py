@@ -179,6 +179,8 @@ class PageviewsService:
                     required=facts_required,
                 )
             except PAGE_FACTS_FAILURES as failure:
+                if facts_required:
+                    raise
                 notices = (_redirects_unknown(failure),)
             else:
                 titles += [
@@ -510,9 +512,6 @@ class PageviewsService:
         series = await self.series(
             query, periods, redirects=RedirectsChoice.INCLUDE, resolved=facts, facts_required=True
         )
-        for notice in series.notices:
-            if notice.code == PAGE_FACTS_UNAVAILABLE:
-                raise UpstreamUnavailable(notice.detail, retry_after=5)
         page = series.page
         assert page is not None
         assert page.titles is not None
