@@ -26,7 +26,7 @@ from pageviews.adapters.outbound.cache.redis import RedisCache, make_redis
 from pageviews.adapters.outbound.cache.sqlite import SqliteCache
 from pageviews.adapters.outbound.cache.tiered import TieredCache
 from pageviews.adapters.outbound.clock import SystemClock
-from pageviews.adapters.outbound.mediawiki.client import MAXLAG_WAIT, MediaWikiPageFacts
+from pageviews.adapters.outbound.mediawiki.client import LONGEST_WAIT, MediaWikiPageFacts
 from pageviews.adapters.outbound.pause import Pause
 from pageviews.adapters.outbound.rate_limit import RateLimiter
 from pageviews.adapters.outbound.resilience import CircuitBreaker, Resilience
@@ -95,7 +95,7 @@ def _mediawiki_resilience(
         upstream=upstream,
         attempts=settings.upstream_attempts,
         deadline=settings.upstream_deadline,
-        retry_after_cap=max(settings.upstream_retry_after_cap, MAXLAG_WAIT),
+        retry_after_cap=max(settings.upstream_retry_after_cap, LONGEST_WAIT),
         breaker=breaker,
         concurrency=settings.mediawiki_concurrency,
         queue_timeout=settings.mediawiki_queue_timeout,
@@ -261,6 +261,7 @@ class Container(containers.DeclarativeContainer):
         batch_concurrency=settings.provided.batch_concurrency,
         page_facts=page_facts,
         redirects_limit=settings.provided.redirects_limit,
+        page_facts_budget=settings.provided.mediawiki_deadline_seconds,
     )
     metrics_source = providers.Singleton(
         WikimediaMetricsSource, client=wikimedia_client, resilience=resilience

@@ -110,6 +110,10 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     page_facts_ttl_seconds: Annotated[float, msgspec.Meta(ge=60, le=86_400)] = 3600
     mediawiki_concurrency: Annotated[int, msgspec.Meta(ge=1, le=10)] = 1
     mediawiki_queue_timeout: Annotated[float, msgspec.Meta(gt=0, le=60)] = 5.0
+    # How long an answer that can do without the page facts (`redirects=follow|include`, an `exact` zero or
+    # no such page, a suggestion) waits for each of its questions to MediaWiki before answering without them;
+    # `/v1/redirects` and `/v1/langviews`, which need them, wait up to the upstream deadline.
+    mediawiki_deadline_seconds: Annotated[float, msgspec.Meta(gt=0, le=60)] = 3.0
     redirects_limit: Annotated[int, msgspec.Meta(ge=1, le=5000)] = 200
     # Inbound, per client: `N/second|minute|hour|day`, empty to switch off.
     rate_limit: Annotated[
@@ -203,6 +207,12 @@ _AT_MOST: tuple[tuple[str, str, Callable[[Settings], bool], str], ...] = (
         "upstream_deadline",
         lambda settings: bool(settings.mediawiki_url),
         "the wait for MediaWiki's turn is part of the deadline, which would always end it first",
+    ),
+    (
+        "mediawiki_deadline_seconds",
+        "upstream_deadline",
+        lambda settings: bool(settings.mediawiki_url),
+        "an answer that can do without the page facts would never stop waiting for them before the deadline",
     ),
 )
 """Pairs of settings where the first must not exceed the second (when the pair applies), and why."""
@@ -353,7 +363,9 @@ def in_force(settings: Settings) -> dict[str, Any]:
             f"subjects (at least {settings.breaker_minimum_calls}), for {settings.breaker_cool_down:g} s",
             "batch_concurrency": settings.batch_concurrency,
             "mediawiki": f"{settings.mediawiki_concurrency} request(s) at a time, page facts fresh for "
-            f"{settings.page_facts_ttl_seconds:g} s, at most {settings.redirects_limit} redirects per page"
+            f"{settings.page_facts_ttl_seconds:g} s and waited for at most "
+            f"{settings.mediawiki_deadline_seconds:g} s where optional, at most {settings.redirects_limit} "
+            "redirects per page"
             if settings.mediawiki_url
             else "off",
             "client_timeout_s": settings.client_timeout,

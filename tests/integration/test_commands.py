@@ -238,6 +238,19 @@ def test_langviews_is_the_apis_answer(run: Callable[..., Any], fake: FakeWikimed
     assert "total                                 831,058" == table.splitlines()[-1]
 
 
+def test_langviews_with_a_language_not_loaded_yet_exits_as_no_data(
+    run: Callable[..., Any], fake: FakeWikimedia
+) -> None:
+    wikis = FakeMediaWiki()
+    wikis.add_page("Albert_Einstein")
+    wikis.add_language_link(
+        "Albert_Einstein", "de", "https://de.wikipedia.org/wiki/Albert_Einstein", "Albert_Einstein"
+    )
+    fake.add_month("Albert_Einstein", dt.date(2024, 1, 1), 1_000)
+    code, _, err = run("langviews", "Albert_Einstein", "--from", "2024-01", mediawiki=wikis)
+    assert (3, True) == (code, "(no_data)" in err)
+
+
 def test_progress_is_shown_on_a_terminal_and_wiped(fake: FakeWikimedia, cache_file: Path) -> None:
     class Terminal(io.StringIO):
         def isatty(self) -> bool:

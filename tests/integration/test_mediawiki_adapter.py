@@ -166,7 +166,7 @@ async def test_a_redirects_section_is_listed_with_it(facts: MediaWikiPageFacts) 
 
 
 async def test_language_links_name_the_project_by_the_links_url(facts: MediaWikiPageFacts) -> None:
-    links = await facts.language_links(WIKIPEDIA, Article("Python_(programming_language)"))
+    links = (await facts.language_links(WIKIPEDIA, Article("Python_(programming_language)"))).links
     by_lang = {link.lang: link for link in links}
     assert LanguageLink("gsw", Project("als.wikipedia"), "Python_(Programmiersprache)") == by_lang["gsw"]
     assert Project("zh-classical.wikipedia") == by_lang["lzh"].project
@@ -181,7 +181,7 @@ async def test_language_links_are_followed_through_continuations(
     facts: MediaWikiPageFacts, wiki: FakeMediaWiki
 ) -> None:
     wiki.page_size = 50
-    links = await facts.language_links(WIKIPEDIA, Article("Python_(programming_language)"))
+    links = (await facts.language_links(WIKIPEDIA, Article("Python_(programming_language)"))).links
     assert len(wiki.requests) > 1
     assert len(links) == len(set(links)) > 50
 
@@ -211,6 +211,22 @@ async def test_an_api_error_in_a_200_is_an_upstream_error_naming_its_code(
         httpx.Response(200, content=body, headers={"mediawiki-api-error": "search-title-disabled"})
     )
     with pytest.raises(UpstreamError, match="search-title-disabled"):
+        await facts.resolve(WIKIPEDIA, articles("Einstein"))
+
+
+async def test_an_api_error_is_recognised_by_its_header_alone(
+    facts: MediaWikiPageFacts, wiki: FakeMediaWiki
+) -> None:
+    """MediaWiki sends the code in a header too; a body that does not carry it (another error format, a
+    proxy's rewrite) is still an error, never an empty answer."""
+    wiki.failing.append(
+        httpx.Response(
+            200,
+            json={"batchcomplete": True, "query": {"pages": []}},
+            headers={"mediawiki-api-error": "badvalue"},
+        )
+    )
+    with pytest.raises(UpstreamError, match="answered error badvalue"):
         await facts.resolve(WIKIPEDIA, articles("Einstein"))
 
 
@@ -287,7 +303,7 @@ async def test_a_recorded_answer_with_a_missing_page_and_warnings_is_read() -> N
 async def test_recorded_language_links_are_read_from_their_star_member() -> None:
     facts, client = await recorded_facts("mediawiki-prop-langlinks.json")
     async with client:
-        links = await facts.language_links(WIKIPEDIA, Article("Python_(programming_language)"))
+        links = (await facts.language_links(WIKIPEDIA, Article("Python_(programming_language)"))).links
     assert LanguageLink("gsw", Project("als.wikipedia"), "Python_(Programmiersprache)") in links
 
 

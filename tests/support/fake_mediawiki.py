@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import re
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -22,7 +23,7 @@ from urllib.parse import parse_qsl
 
 import httpx
 
-from tests.support.loopback import serving
+from tests.support.loopback import hanging, serving
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "mediawiki"
 TEMPLATE = "https://{host}/w/api.php"
@@ -75,10 +76,18 @@ class FakeMediaWiki:
     """Entries of a list (redirects, language links) per response; smaller makes `continue` happen."""
     lagged: int = 0
     """The next this many requests are answered with a maxlag error."""
+    lag_retry_after: int = 5
+    """The `Retry-After` of a maxlag error: MediaWiki sends max(lag, 5)."""
     failing: list[httpx.Response] = field(default_factory=list)
     """Answers to give to the next requests instead of the API's."""
     down: bool = False
     """Every request is answered 503, as Wikimedia's front end does when the wiki is unreachable."""
+    latency: float = 0.0
+    """Seconds each request takes to be answered (over HTTP only: a slow wiki)."""
+    most_at_once: int = 0
+    """The most requests it was answering at the same moment."""
+    _at_once: int = 0
+    _counting: threading.Lock = field(default_factory=threading.Lock)
     _next_id: int = 1000
 
     # -- seeding -------------------------------------------------------------------------------------------
@@ -137,6 +146,18 @@ class FakeMediaWiki:
     # -- the API -------------------------------------------------------------------------------------------
 
     def handle(self, request: httpx.Request) -> httpx.Response:
+        with self._counting:
+            self._at_once += 1
+            self.most_at_once = max(self.most_at_once, self._at_once)
+        try:
+            if self.latency:
+                threading.Event().wait(self.latency)
+            return self._answer(request)
+        finally:
+            with self._counting:
+                self._at_once -= 1
+
+    def _answer(self, request: httpx.Request) -> httpx.Response:
         self.requests.append(request)
         if not request.headers.get("user-agent"):
             return httpx.Response(403, text="Please set a user-agent and respect our robot policy.")
@@ -151,7 +172,7 @@ class FakeMediaWiki:
                 host,
                 "maxlag",
                 "Waiting for 10.64.48.58: 7 seconds lagged.",
-                headers={"retry-after": "5", "x-database-lag": "7"},
+                headers={"retry-after": str(self.lag_retry_after), "x-database-lag": "7"},
                 lag=7,
                 type="db",
                 extra_host="10.64.48.58",
@@ -328,6 +349,14 @@ class FakeMediaWiki:
         """Over HTTP on a free loopback port; yields the `PAGEVIEWS_MEDIAWIKI_URL` template to use."""
         with serving(self.handle) as port:
             yield f"http://127.0.0.1:{port}/{{host}}/w/api.php"
+
+
+@contextmanager
+def hung_mediawiki() -> Iterator[str]:
+    """A MediaWiki that accepts every request over HTTP and never answers it (until the block ends); yields
+    the `PAGEVIEWS_MEDIAWIKI_URL` template to use."""
+    with hanging() as port:
+        yield f"http://127.0.0.1:{port}/{{host}}/w/api.php"
 
 
 def _fixture(name: str) -> dict[str, Any]:

@@ -18,7 +18,16 @@ from pageviews.domain.model import (
     Month,
     Project,
 )
-from pageviews.domain.pages import LanguageLink, PageStatus, Redirect, Redirects, Resolved, SiteInfo, Target
+from pageviews.domain.pages import (
+    LanguageLink,
+    LanguageLinks,
+    PageStatus,
+    Redirect,
+    Redirects,
+    Resolved,
+    SiteInfo,
+    Target,
+)
 from pageviews.domain.top import TopArticles
 
 
@@ -184,6 +193,8 @@ class FakePageFacts:
         self.sites: dict[str, SiteInfo] = {}
         self.calls: list[tuple[str, tuple[str, ...]]] = []
         self.error: Exception | None = None
+        self.redirects_error: Exception | None = None
+        """Raised by `redirects_to` only."""
 
     def add_page(self, title: str) -> None:
         self.pages.add(title)
@@ -211,6 +222,8 @@ class FakePageFacts:
         self.calls.append(("redirects_to", (page.title,)))
         if self.error is not None:
             raise self.error
+        if self.redirects_error is not None:
+            raise self.redirects_error
         found = [
             Redirect(title, target.fragment)
             for title, target in self.redirects.items()
@@ -218,11 +231,11 @@ class FakePageFacts:
         ]
         return Redirects(tuple(found[:limit]), truncated=len(found) > limit)
 
-    async def language_links(self, project: Project, page: Article) -> tuple[LanguageLink, ...]:
+    async def language_links(self, project: Project, page: Article) -> LanguageLinks:
         self.calls.append(("language_links", (page.title,)))
         if self.error is not None:
             raise self.error
-        return tuple(self.links.get(page.title, []))
+        return LanguageLinks(tuple(self.links.get(page.title, [])))
 
     async def site_info(self, project: Project) -> SiteInfo:
         self.calls.append(("site_info", (project.name,)))

@@ -4,6 +4,7 @@ so the service's own httpx client, connection pool and timeouts are what the tes
 from __future__ import annotations
 
 import contextlib
+import socket
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -61,3 +62,33 @@ def serving(handle: Handle, delay_of: Callable[[str], float] = lambda path: 0.0)
     finally:
         server.shutdown()
         server.server_close()
+
+
+@contextmanager
+def hanging() -> Iterator[int]:
+    """A server on a free loopback port that accepts every connection and never answers (a hung upstream: the
+    request is sent, no response ever comes) until the block ends, when its connections are closed; yields
+    the port."""
+    server = socket.create_server(("127.0.0.1", 0))
+    server.settimeout(0.02)
+    held: list[socket.socket] = []
+    done = threading.Event()
+
+    def accept() -> None:
+        while not done.is_set():
+            try:
+                connection, _ = server.accept()
+            except TimeoutError:
+                continue
+            held.append(connection)
+
+    thread = threading.Thread(target=accept, daemon=True)
+    thread.start()
+    try:
+        yield server.getsockname()[1]
+    finally:
+        done.set()
+        thread.join()
+        for connection in held:
+            connection.close()
+        server.close()

@@ -234,7 +234,9 @@ async def test_include_sums_the_page_and_its_redirects_per_period(views: dict[st
     assert per_month == [item.views for item in series.items]
     assert series.page is not None
     assert series.page.titles is not None
-    assert series.total == sum(title.views for title in series.page.titles)
+    counted = [title.views for title in series.page.titles]
+    assert None not in counted  # the year has settled: every title's views are known
+    assert series.total == sum(views for views in counted if views is not None)
 
 
 async def test_include_lists_each_title_counted_the_page_first_and_marks_sections(
@@ -273,6 +275,23 @@ async def test_include_of_a_page_with_no_views_anywhere_is_zero(
 ) -> None:
     series = await service_for(source, facts).series(titled("Einstein"), OCTOBER_2023, redirects=INCLUDE)
     assert [0] == [item.views for item in series.items]
+
+
+async def test_include_when_the_redirects_cannot_be_listed_counts_the_page_and_says_so(
+    source: FakePageviewsSource, facts: FakePageFacts
+) -> None:
+    seed(source, "Albert_Einstein", 400)
+    seed(source, "Einstein", 20)
+    facts.redirects_error = UpstreamTimeout("MediaWiki (en.wikipedia.org) did not answer in time")
+    series = await service_for(source, facts).series(titled("Einstein"), OCTOBER_2023, redirects=INCLUDE)
+    assert series.page is not None
+    assert (400, "Albert_Einstein") == (series.total, series.page.title)
+    assert [
+        (
+            PAGE_FACTS_UNAVAILABLE,
+            "MediaWiki (en.wikipedia.org) did not answer in time: the page is counted without the redirects to it",
+        )
+    ] == [(notice.code, notice.detail) for notice in series.notices]
 
 
 async def test_include_of_a_missing_page_is_no_such_page(
@@ -330,6 +349,14 @@ async def test_redirect_views_need_the_wiki(source: FakePageviewsSource, facts: 
         await service_for(source, facts).redirect_views(titled("Einstein"), OCTOBER_2023)
 
 
+async def test_redirect_views_whose_redirects_cannot_be_listed_fail_with_the_wikis_failure(
+    source: FakePageviewsSource, facts: FakePageFacts
+) -> None:
+    facts.redirects_error = UpstreamTimeout("MediaWiki (en.wikipedia.org) did not answer in time")
+    with pytest.raises(UpstreamTimeout, match=r"^MediaWiki \(en.wikipedia.org\) did not answer in time$"):
+        await service_for(source, facts).redirect_views(titled("Einstein"), OCTOBER_2023)
+
+
 async def test_redirect_views_without_a_wiki_configured_are_unavailable(source: FakePageviewsSource) -> None:
     with pytest.raises(UpstreamUnavailable, match="PAGEVIEWS_MEDIAWIKI_URL"):
         await service_for(source, None).redirect_views(titled("Einstein"), OCTOBER_2023)
@@ -360,6 +387,33 @@ async def test_a_language_that_fails_is_its_own_row_and_not_in_the_total(
         (row.lang, row.views, row.error.code if row.error else None) for row in answer.rows
     ]
     assert 400 == answer.total
+
+
+async def test_a_language_without_data_over_a_range_none_of_which_has_settled_is_no_data_not_zero(
+    source: FakePageviewsSource, facts: FakePageFacts
+) -> None:
+    facts.links["Albert_Einstein"] = [LanguageLink("de", GERMAN, "Albert_Einstein")]
+    source.add(titled("Albert_Einstein"), DAILY, dt.date(2024, 1, 14), 40)
+    answer = await service_for(source, facts).language_views(titled("Albert_Einstein"), LAST_DAYS)
+    assert [("en", 40, None), ("de", None, "no_data")] == [
+        (row.lang, row.views, row.error.code if row.error else None) for row in answer.rows
+    ]
+    assert 40 == answer.total
+
+
+async def test_a_redirect_without_data_over_a_range_none_of_which_has_settled_has_no_views_known(
+    source: FakePageviewsSource, facts: FakePageFacts
+) -> None:
+    source.add(titled("Albert_Einstein"), DAILY, dt.date(2024, 1, 14), 40)
+    source.add(titled("Einstein"), DAILY, dt.date(2024, 1, 15), 2)
+    answer = await service_for(source, facts).redirect_views(titled("Albert_Einstein"), LAST_DAYS)
+    assert [
+        ("Albert_Einstein", 40),
+        ("Einstein", 2),
+        ("Albert_einstein", None),
+        ("Relativity_man", None),
+    ] == [(title.title, title.views) for title in answer.titles]
+    assert 42 == answer.total
 
 
 async def test_language_views_of_a_missing_page_is_no_such_page(

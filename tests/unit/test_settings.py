@@ -202,6 +202,14 @@ def test_an_empty_mediawiki_url_switches_page_facts_off() -> None:
     assert "" == Settings.from_env({"PAGEVIEWS_MEDIAWIKI_URL": ""}).mediawiki_url
 
 
+@pytest.mark.parametrize("value", ["0", "-1", "61", "soon"])
+def test_the_page_facts_deadline_is_a_positive_number_of_seconds_up_to_a_minute(value: str) -> None:
+    assert (
+        f"PAGEVIEWS_MEDIAWIKI_DEADLINE_SECONDS={value!r}: expected a number that is greater than 0 and at most 60"
+        in error_of(PAGEVIEWS_MEDIAWIKI_DEADLINE_SECONDS=value)
+    )
+
+
 # -- settings that are valid one by one but cannot work together -------------------------------------------------
 
 
@@ -220,11 +228,16 @@ def test_an_empty_mediawiki_url_switches_page_facts_off() -> None:
             {"PAGEVIEWS_UPSTREAM_DEADLINE": "3"},
             "PAGEVIEWS_MEDIAWIKI_QUEUE_TIMEOUT=5 is more than PAGEVIEWS_UPSTREAM_DEADLINE=3",
         ),
+        (
+            {"PAGEVIEWS_MEDIAWIKI_DEADLINE_SECONDS": "30"},
+            "PAGEVIEWS_MEDIAWIKI_DEADLINE_SECONDS=30 is more than PAGEVIEWS_UPSTREAM_DEADLINE=20",
+        ),
     ],
     ids=[
         "breaker-minimum-over-window",
         "queue-timeout-over-deadline",
         "mediawiki-queue-timeout-over-deadline",
+        "page-facts-deadline-over-deadline",
     ],
 )
 def test_a_setting_that_its_counterpart_makes_useless_is_refused_naming_both(

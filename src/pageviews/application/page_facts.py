@@ -1,6 +1,6 @@
 """The page facts behind the cache: what a wiki said about a title, the redirects to a page and its language
 links are remembered for the page facts' own freshness (titles and redirects change), shared by concurrent
-requests, and served stale when the wiki cannot be asked. Titles are remembered one by one, so a batch asks
+requests, and served stale (marked so) when the wiki cannot be asked. Titles are remembered one by one, so a batch asks
 the wiki only for the titles it does not know yet, in one query."""
 
 from __future__ import annotations
@@ -21,9 +21,9 @@ from pageviews.domain.cache_policy import (
     redirects_key,
     site_info_key,
 )
-from pageviews.domain.errors import InvalidProject
+from pageviews.domain.errors import InvalidProject, PageviewsError
 from pageviews.domain.model import Article, Project
-from pageviews.domain.pages import LanguageLink, Redirects, Resolved, SiteInfo
+from pageviews.domain.pages import LanguageLinks, Redirects, Resolved, SiteInfo
 from pageviews.domain.ports import Cache, CacheUnavailable, Clock, PageFacts
 
 log = logging.getLogger(__name__)
@@ -34,10 +34,6 @@ _resolved_decoder = msgspec.msgpack.Decoder(Resolved)
 
 def _ignore(result: str) -> None:
     pass
-
-
-class _LanguageLinks(msgspec.Struct, frozen=True):
-    links: tuple[LanguageLink, ...]
 
 
 class _Site(msgspec.Struct, frozen=True):
@@ -60,10 +56,13 @@ class CachedPageFacts:
         self._observe = observe
         self._flights: Flights[Resolved] = Flights()
         self._redirects = Memo(Redirects, cache, self._policy, clock, observe)
-        self._links = Memo(_LanguageLinks, cache, self._policy, clock, observe)
+        self._links = Memo(LanguageLinks, cache, self._policy, clock, observe)
         self._sites = Memo(_Site, cache, self._policy, clock, observe)
 
-    async def resolve(self, project: Project, titles: Sequence[Article]) -> list[Resolved]:
+    async def resolve(self, project: Project, titles: Sequence[Article]) -> list[Resolved | PageviewsError]:
+        """Each title from the cache while fresh, the others asked in one question. When the wiki cannot be
+        asked, a title with kept facts gets them (marked stale) and only the others get the wiki's failure;
+        when no title can be answered at all, that failure is raised."""
         unique = list(dict.fromkeys(titles))
         keys = [page_key(project, title) for title in unique]
         entries = await self._read(keys)
@@ -82,11 +81,21 @@ class CachedPageFacts:
                 missing.append((title, key, entry))
         if missing:
             found.update(zip((title for title, _, _ in missing), self._fly(project, missing), strict=True))
-        answers: dict[Article, Resolved] = {}
+        answers: dict[Article, Resolved | PageviewsError] = {}
         for title, value in found.items():
-            # Shielded: a caller that goes away does not cancel the question others are waiting for.
-            answers[title] = await asyncio.shield(value) if isinstance(value, asyncio.Future) else value
-        return [answers[title] for title in titles]
+            if not isinstance(value, asyncio.Future):
+                answers[title] = value
+                continue
+            try:
+                # Shielded: a caller that goes away does not cancel the question others are waiting for.
+                answers[title] = await asyncio.shield(value)
+            except UPSTREAM_FAILURES as failure:
+                answers[title] = failure
+        results = [answers[title] for title in titles]
+        failures = [result for result in results if isinstance(result, PageviewsError)]
+        if results and len(failures) == len(results):
+            raise failures[0]
+        return results
 
     def _fly(
         self, project: Project, missing: list[tuple[Article, str, Entry | None]]
@@ -100,41 +109,53 @@ class CachedPageFacts:
         missing: list[tuple[Article, str, Entry | None]],
         flights: list[asyncio.Future[Resolved]],
     ) -> None:
+        """Asks the wiki about the titles not known fresh; a title it could not answer about is served what
+        was kept of it (stale), or the failure when nothing was."""
+        answers: Sequence[Resolved | PageviewsError]
         try:
-            resolved = await self._facts.resolve(project, [title for title, _, _ in missing])
+            answers = await self._facts.resolve(project, [title for title, _, _ in missing])
         except UPSTREAM_FAILURES as exc:
-            kept = [entry for _, _, entry in missing]
-            if any(entry is None for entry in kept):
-                raise
-            log.warning("serving %d kept page facts stale for %s: %s", len(kept), project, exc.detail)
-            self._observe("stale")
-            resolved = [_resolved_decoder.decode(entry.payload) for entry in kept if entry is not None]
-        else:
-            now = self._clock.now()
-            entries = {
-                key: self._policy.answer(_encoder.encode(answer), now, now)
-                for (_, key, _), answer in zip(missing, resolved, strict=True)
-            }
+            answers = [exc] * len(missing)
+        now = self._clock.now()
+        fresh = {
+            key: self._policy.answer(_encoder.encode(answer), now, now)
+            for (_, key, _), answer in zip(missing, answers, strict=True)
+            if isinstance(answer, Resolved)
+        }
+        if fresh:
             with suppress(CacheUnavailable):
-                await self._cache.put_many(entries)
-        for flight, answer in zip(flights, resolved, strict=True):
-            flight.set_result(answer)
+                await self._cache.put_many(fresh)
+        served_stale = 0
+        for (_, _, entry), answer, flight in zip(missing, answers, flights, strict=True):
+            if isinstance(answer, Resolved):
+                flight.set_result(answer)
+            elif entry is not None:
+                served_stale += 1
+                flight.set_result(
+                    msgspec.structs.replace(_resolved_decoder.decode(entry.payload), stale=True)
+                )
+            else:
+                flight.set_exception(answer)
+        failed = next((answer for answer in answers if isinstance(answer, PageviewsError)), None)
+        if served_stale and failed is not None:
+            log.warning("serving %d kept page facts stale for %s: %s", served_stale, project, failed.detail)
+            self._observe("stale")
 
     async def redirects_to(self, project: Project, page: Article, limit: int) -> Redirects:
         async def fetch() -> Redirects:
             return await self._facts.redirects_to(project, page, limit)
 
         now = self._clock.now()
-        redirects, _ = await self._redirects.get(redirects_key(project, page, limit), now, fetch)
-        return redirects
+        redirects, stale = await self._redirects.get(redirects_key(project, page, limit), now, fetch)
+        return msgspec.structs.replace(redirects, stale=True) if stale else redirects
 
-    async def language_links(self, project: Project, page: Article) -> tuple[LanguageLink, ...]:
-        async def fetch() -> _LanguageLinks:
-            return _LanguageLinks(await self._facts.language_links(project, page))
+    async def language_links(self, project: Project, page: Article) -> LanguageLinks:
+        async def fetch() -> LanguageLinks:
+            return await self._facts.language_links(project, page)
 
         now = self._clock.now()
-        links, _ = await self._links.get(language_links_key(project, page), now, fetch)
-        return links.links
+        links, stale = await self._links.get(language_links_key(project, page), now, fetch)
+        return msgspec.structs.replace(links, stale=True) if stale else links
 
     async def _read(self, keys: Sequence[str]) -> list[Entry | None]:
         try:

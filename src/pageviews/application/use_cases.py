@@ -5,8 +5,8 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 from collections.abc import Awaitable, Callable, Sequence
-from contextlib import suppress
 from dataclasses import dataclass
+from typing import TypeVar
 
 import msgspec
 
@@ -38,6 +38,7 @@ from pageviews.domain.pages import (
     RedirectsChoice,
     Resolved,
     case_variants,
+    host_of,
 )
 from pageviews.domain.ports import Clock, PageFacts, PageviewsSource, TopArticlesSource
 from pageviews.domain.series import (
@@ -50,6 +51,8 @@ from pageviews.domain.series import (
     summed,
 )
 from pageviews.domain.top import TopArticles, check_limit
+
+T = TypeVar("T")
 
 MAX_BATCH = 100
 DEFAULT_REDIRECTS_LIMIT = 200
@@ -73,6 +76,7 @@ class PageviewsService:
         batch_concurrency: int = 4,
         page_facts: PageFacts | None = None,
         redirects_limit: int = DEFAULT_REDIRECTS_LIMIT,
+        page_facts_budget: float | None = None,
     ) -> None:
         self._source = source
         self._top_source = top_source
@@ -82,6 +86,9 @@ class PageviewsService:
         self._page_facts = page_facts
         """None when the service is configured without a wiki to ask (`PAGEVIEWS_MEDIAWIKI_URL` empty)."""
         self._redirects_limit = redirects_limit
+        self._page_facts_budget = page_facts_budget
+        """Seconds an answer that can do without the page facts waits for each question to the wiki (None: as
+        long as the wiki's own deadline)."""
 
     def today(self) -> dt.date:
         return self._clock.now().astimezone(dt.UTC).date()
@@ -108,12 +115,16 @@ class PageviewsService:
         periods: PeriodRange,
         breakdown: Breakdown | None = None,
         redirects: RedirectsChoice = RedirectsChoice.EXACT,
-        resolved: Resolved | None = None,
+        resolved: Resolved | PageviewsError | None = None,
+        *,
+        facts_required: bool = False,
     ) -> Series:
         """Views per day or month over a range, of the title (`exact`), of the page it redirects to
         (`follow`), or of the page and every redirect to it (`include`). With `exact`, the wiki is asked
         about the title only when Wikimedia has no data for it (zero views, or no such page?); `resolved` is
-        what the wiki already said about the title, if anything."""
+        what the wiki already said about the title, or the failure that kept it from saying (then it is not
+        asked again), if anything. The answer can do without the page facts (it says so), so each question
+        to the wiki is waited for at most the page facts' budget, unless `facts_required`."""
         if redirects is RedirectsChoice.EXACT or self._page_facts is None:
             try:
                 series = await self._series(query, periods, breakdown)
@@ -122,11 +133,10 @@ class PageviewsService:
             if redirects is not RedirectsChoice.EXACT:
                 series = _with_notice(series, _facts_off())
             return series
-        try:
-            facts = resolved or (await self._page_facts.resolve(query.project, [query.article]))[0]
-        except PAGE_FACTS_FAILURES as failure:
+        facts = resolved or await self._facts_of(query.project, query.article)
+        if isinstance(facts, PageviewsError):
             return _with_notice(
-                await self._series_without_facts(query, periods, breakdown, failure), _down(failure)
+                await self._series_without_facts(query, periods, breakdown, facts), _down(facts)
             )
         _check_valid(query.project, facts)
         page = msgspec.structs.replace(query, article=Article(facts.page))
@@ -141,8 +151,9 @@ class PageviewsService:
             except NoData as no_data:
                 target = facts if facts.redirect is None else None
                 series = await self._zero_or_missing(page, periods, breakdown, no_data, target, asked=query)
-            return msgspec.structs.replace(series, page=counted)
-        return await self._included(query, page, counted, facts, periods, breakdown)
+            # An answer is stale when anything it rests on is: the views, or what the wiki said.
+            return msgspec.structs.replace(series, page=counted, stale=series.stale or facts.stale)
+        return await self._included(query, page, counted, facts, periods, breakdown, facts_required)
 
     async def _included(
         self,
@@ -152,22 +163,31 @@ class PageviewsService:
         facts: Resolved,
         periods: PeriodRange,
         breakdown: Breakdown | None,
+        facts_required: bool,
     ) -> Series:
         """The page's views plus those of every redirect to it, summed per period."""
         assert self._page_facts is not None
         notices: tuple[Notice, ...] = ()
         titles: list[tuple[str, bool, str | None]] = [(page.article.title, False, None)]
         truncated = False
+        stale = facts.stale
         if facts.status is PageStatus.EXISTS:
             try:
-                found = await self._page_facts.redirects_to(page.project, page.article, self._redirects_limit)
+                found = await self._asked(
+                    page.project,
+                    self._page_facts.redirects_to(page.project, page.article, self._redirects_limit),
+                    required=facts_required,
+                )
             except PAGE_FACTS_FAILURES as failure:
-                notices = (_down(failure),)
+                if facts_required:
+                    raise
+                notices = (_redirects_unknown(failure),)
             else:
                 titles += [
                     (r.title, True, r.fragment) for r in found.redirects if r.title != page.article.title
                 ]
                 truncated = found.truncated
+                stale = stale or found.stale
         parts = await self._counted(page, [title for title, _, _ in titles], periods, breakdown)
         if all(part is None for part in parts):
             no_data = NoData()
@@ -176,15 +196,18 @@ class PageviewsService:
             )
             parts = [series] + [None] * (len(titles) - 1)
         whole = summed([part for part in parts if part is not None], page)
+        # A title Wikimedia has no data for had no views in the settled periods; while none has settled, that
+        # may only mean its data is not loaded yet: its views are not known (None), never a 0.
+        nothing = 0 if self._some_settled(periods) else None
         counted = msgspec.structs.replace(
             counted,
             titles=tuple(
-                CountedTitle(title, part.total if part is not None else 0, redirect, fragment)
+                CountedTitle(title, part.total if part is not None else nothing, redirect, fragment)
                 for (title, redirect, fragment), part in zip(titles, parts, strict=True)
             ),
             truncated=truncated,
         )
-        return msgspec.structs.replace(whole, page=counted, notices=notices)
+        return msgspec.structs.replace(whole, page=counted, notices=notices, stale=whole.stale or stale)
 
     async def _counted(
         self,
@@ -210,15 +233,45 @@ class PageviewsService:
 
         return list(await asyncio.gather(*(one(title) for title in titles)))
 
+    def _some_settled(self, periods: PeriodRange) -> bool:
+        """Whether some of the range has settled: only then does "no data" mean zero views (for a page that
+        exists); before, it may mean the data is not loaded yet."""
+        return self._freshness.is_settled(periods.period_end(periods.first), self._clock.now())
+
+    async def _facts_of(
+        self, project: Project, article: Article, *, required: bool = False
+    ) -> Resolved | PageviewsError:
+        """What the wiki says of one title, or the failure that kept it from saying."""
+        assert self._page_facts is not None
+        try:
+            (facts,) = await self._asked(
+                project, self._page_facts.resolve(project, [article]), required=required
+            )
+        except PAGE_FACTS_FAILURES as failure:
+            return failure
+        return facts
+
+    async def _asked(self, project: Project, question: Awaitable[T], *, required: bool = False) -> T:
+        """The wiki's answer to `question`. One that an answer can do without is waited for at most the page
+        facts' budget; past it, `UpstreamTimeout` (the question itself goes on, shared and kept in the cache,
+        for the answers after this one)."""
+        if required or self._page_facts_budget is None:
+            return await question
+        try:
+            async with asyncio.timeout(self._page_facts_budget):
+                return await question
+        except TimeoutError:
+            raise UpstreamTimeout(
+                f"MediaWiki ({host_of(project)}) did not answer within {self._page_facts_budget:g} s"
+            ) from None
+
     async def _series_without_facts(
         self, query: ArticleQuery, periods: PeriodRange, breakdown: Breakdown | None, failure: PageviewsError
     ) -> Series:
         try:
             return await self._series(query, periods, breakdown)
         except NoData as no_data:
-            raise NoData(
-                f"{no_data.detail}; and {failure.detail}, so whether the page exists is not known"
-            ) from None
+            raise _not_known(no_data, failure) from None
 
     async def _zero_or_missing(
         self,
@@ -226,7 +279,7 @@ class PageviewsService:
         periods: PeriodRange,
         breakdown: Breakdown | None,
         no_data: NoData,
-        resolved: Resolved | None,
+        resolved: Resolved | PageviewsError | None,
         asked: ArticleQuery | None = None,
     ) -> Series:
         """Wikimedia has no data for the title over the range. When some of the range has settled, the wiki
@@ -234,19 +287,13 @@ class PageviewsService:
         naming what it probably meant) or a title it cannot have (a 400). Otherwise the data may just not be
         loaded yet, and "no data" stands."""
         now = self._clock.now()
-        if not self._freshness.is_settled(periods.period_end(periods.first), now):
-            raise NoData(
-                f"Wikimedia has no data yet for {query.article.title} in this range: none of it has settled "
-                "(data is loaded hours after each day ends), so this may change"
-            ) from None
+        if not self._some_settled(periods):
+            raise _not_loaded_yet(query.article.title) from None
         if self._page_facts is None:
             raise no_data
-        try:
-            facts = resolved or (await self._page_facts.resolve(query.project, [query.article]))[0]
-        except PAGE_FACTS_FAILURES as failure:
-            raise NoData(
-                f"{no_data.detail}; and {failure.detail}, so whether the page exists is not known"
-            ) from None
+        facts = resolved or await self._facts_of(query.project, query.article)
+        if isinstance(facts, PageviewsError):
+            raise _not_known(no_data, facts) from None
         return await self._from_facts(query, periods, breakdown, facts, asked or query, now)
 
     async def _from_facts(
@@ -261,7 +308,10 @@ class PageviewsService:
         _check_valid(query.project, facts)
         if facts.status is PageStatus.MISSING:
             suggestion = (await self._suggestions(query.project, [facts]))[0]
-            raise _no_such_page(query.project, asked.article.title, suggestion)
+            if asked.article == query.article:
+                raise _no_such_page(query.project, asked.article.title, suggestion)
+            # A broken redirect: the page missing is the one it leads to.
+            raise _no_such_page(query.project, query.article.title, suggestion, asked.article.title)
         if breakdown is None:
             parts: dict[str, dict[dt.date, int]] = {"": {}}
         else:
@@ -269,7 +319,7 @@ class PageviewsService:
             query = breakdown.whole(query)
         items = build_items(periods, parts, now, self._freshness, known_page=True)
         complete = self._freshness.is_settled(periods.period_end(periods.last_start), now)
-        return Series(query, periods, items, breakdown, False, complete)
+        return Series(query, periods, items, breakdown, facts.stale, complete)
 
     async def _suggestions(self, project: Project, missing: Sequence[Resolved]) -> list[str | None]:
         """For each missing title, the existing page a person probably meant: the first capitalisation of it
@@ -284,13 +334,15 @@ class PageviewsService:
         if not flat:
             return [None] * len(missing)
         try:
-            known = dict(zip(flat, await self._page_facts.resolve(project, flat), strict=True))
+            answers = await self._asked(project, self._page_facts.resolve(project, flat))
         except PAGE_FACTS_FAILURES:
             return [None] * len(missing)
-        return [
-            next((known[v].page for v in some if known[v].status is PageStatus.EXISTS), None)
-            for some in variants
-        ]
+        existing = {
+            variant: answer.page
+            for variant, answer in zip(flat, answers, strict=True)
+            if isinstance(answer, Resolved) and answer.status is PageStatus.EXISTS
+        }
+        return [next((existing[v] for v in some if v in existing), None) for some in variants]
 
     async def _series(
         self, query: ArticleQuery, periods: PeriodRange, breakdown: Breakdown | None = None
@@ -366,11 +418,15 @@ class PageviewsService:
             except PageviewsError as error:
                 queries.append(error)
         valid = [query for query in queries if isinstance(query, ArticleQuery)]
-        known: dict[Article, Resolved] = {}
+        known: dict[Article, Resolved | PageviewsError] = {}
         if redirects is not RedirectsChoice.EXACT and self._page_facts is not None and valid:
-            with suppress(*PAGE_FACTS_FAILURES):  # each title then says so itself
-                articles = [query.article for query in valid]
-                known = dict(zip(articles, await self._page_facts.resolve(project, articles), strict=True))
+            articles = [query.article for query in valid]
+            try:
+                answers = await self._asked(project, self._page_facts.resolve(project, articles))
+            except PAGE_FACTS_FAILURES as failure:
+                # Each title then says so itself, and the wiki is not asked again title by title.
+                answers = [failure] * len(articles)
+            known = dict(zip(articles, answers, strict=True))
 
         async def one(query: ArticleQuery | PageviewsError) -> Series | PageviewsError:
             # Each title in a step of its own: a batch answered from the cache never holds the event loop
@@ -416,24 +472,27 @@ class PageviewsService:
             return results
         first = empty[0][1]
         now = self._clock.now()
-        if self._page_facts is None or not self._freshness.is_settled(periods.period_end(periods.first), now):
+        if self._page_facts is None or not self._some_settled(periods):
             for index, query in empty:
                 results[index] = await _no_data_of(
                     self._zero_or_missing(query, periods, None, NoData(), None)
                 )
             return results
+        facts: Sequence[Resolved | PageviewsError]
         try:
-            facts = await self._page_facts.resolve(first.project, [query.article for _, query in empty])
+            facts = await self._asked(
+                first.project, self._page_facts.resolve(first.project, [query.article for _, query in empty])
+            )
         except PAGE_FACTS_FAILURES as failure:
-            for index, _ in empty:
-                detail = f"{NoData().detail}; and {failure.detail}, so whether the page exists is not known"
-                results[index] = NoData(detail)
-            return results
-        missing = [one for one in facts if one.status is PageStatus.MISSING]
+            facts = [failure] * len(empty)
+        missing = [one for one in facts if isinstance(one, Resolved) and one.status is PageStatus.MISSING]
         suggestions = dict(
             zip((one.asked for one in missing), await self._suggestions(first.project, missing), strict=True)
         )
         for (index, query), one in zip(empty, facts, strict=True):
+            if isinstance(one, PageviewsError):
+                results[index] = _not_known(NoData(), one)
+                continue
             if one.status is PageStatus.MISSING:
                 results[index] = _no_such_page(query.project, query.article.title, suggestions[one.asked])
                 continue
@@ -447,11 +506,12 @@ class PageviewsService:
         """The page `query` names (or redirects to) and every redirect to it, each with its views."""
         if self._page_facts is None:
             raise UpstreamUnavailable(_facts_off().detail, retry_after=3600)
-        facts = (await self._page_facts.resolve(query.project, [query.article]))[0]
-        series = await self.series(query, periods, redirects=RedirectsChoice.INCLUDE, resolved=facts)
-        for notice in series.notices:
-            if notice.code == PAGE_FACTS_UNAVAILABLE:
-                raise UpstreamUnavailable(notice.detail, retry_after=5)
+        facts = await self._facts_of(query.project, query.article, required=True)
+        if isinstance(facts, PageviewsError):
+            raise facts
+        series = await self.series(
+            query, periods, redirects=RedirectsChoice.INCLUDE, resolved=facts, facts_required=True
+        )
         page = series.page
         assert page is not None
         assert page.titles is not None
@@ -463,7 +523,7 @@ class PageviewsService:
             access=query.access,
             agent=query.agent,
             periods=periods,
-            titles=(first, *sorted(others, key=lambda title: -title.views)),
+            titles=(first, *sorted(others, key=lambda title: (title.views is None, -(title.views or 0)))),
             truncated=page.truncated,
             complete=series.complete,
             stale=series.stale,
@@ -474,7 +534,9 @@ class PageviewsService:
         over the range; a language that fails is a row with its error."""
         if self._page_facts is None:
             raise UpstreamUnavailable(_facts_off().detail, retry_after=3600)
-        facts = (await self._page_facts.resolve(query.project, [query.article]))[0]
+        facts = await self._facts_of(query.project, query.article, required=True)
+        if isinstance(facts, PageviewsError):
+            raise facts
         _check_valid(query.project, facts)
         if facts.status is PageStatus.MISSING:
             suggestion = (await self._suggestions(query.project, [facts]))[0]
@@ -482,9 +544,10 @@ class PageviewsService:
         page = Article(facts.page)
         links = await self._page_facts.language_links(query.project, page)
         languages = [(_language_of(query.project), query.project, page.title)]
-        languages += [(link.lang, link.project, link.title) for link in links]
+        languages += [(link.lang, link.project, link.title) for link in links.links]
         limit = asyncio.Semaphore(self._batch_concurrency)
         now = self._clock.now()
+        some_settled = self._some_settled(periods)
 
         async def one(lang: str, project: Project, title: str) -> tuple[LanguageRow, bool]:
             await asyncio.sleep(0)
@@ -493,6 +556,10 @@ class PageviewsService:
                 async with limit:
                     series = await self._series(other, periods)
             except NoData:
+                if not some_settled:
+                    return LanguageRow(
+                        lang=lang, project=project, title=title, error=_not_loaded_yet(title)
+                    ), False
                 # A linked page exists: over settled periods, no data is no views.
                 return LanguageRow(lang=lang, project=project, title=title, views=0), False
             except PageviewsError as error:
@@ -510,7 +577,7 @@ class PageviewsService:
             periods=periods,
             rows=tuple(row for row, _ in ordered),
             complete=self._freshness.is_settled(periods.period_end(periods.last_start), now),
-            stale=any(stale for _, stale in ordered),
+            stale=facts.stale or links.stale or any(stale for _, stale in ordered),
         )
 
     async def _fetch(self, query: ArticleQuery, periods: PeriodRange) -> Fetched:
@@ -529,13 +596,17 @@ def _check_valid(project: Project, facts: Resolved) -> None:
         raise InvalidTitle(f"{project} cannot have a page titled {facts.asked!r}{reason}")
 
 
-def _no_such_page(project: Project, title: str, suggestion: str | None) -> NoSuchPage:
+def _no_such_page(
+    project: Project, title: str, suggestion: str | None, redirected_from: str | None = None
+) -> NoSuchPage:
+    """`title` is no page of `project`; `redirected_from` is the title asked when it redirects there."""
+    via = f" ({redirected_from} redirects to it, a page that does not exist)" if redirected_from else ""
     hint = (
         f"; did you mean {suggestion}?"
         if suggestion
         else " (titles are case-sensitive after the first letter)"
     )
-    return NoSuchPage(f"{project} has no page titled {title}{hint}", title=title, suggestion=suggestion)
+    return NoSuchPage(f"{project} has no page titled {title}{via}{hint}", title=title, suggestion=suggestion)
 
 
 def _parses(title: str, project: Project) -> bool:
@@ -564,6 +635,25 @@ def _down(failure: PageviewsError) -> Notice:
     return Notice(
         PAGE_FACTS_UNAVAILABLE,
         f"{failure.detail}: the title is counted as asked, without following redirects",
+    )
+
+
+def _not_loaded_yet(title: str) -> NoData:
+    """No data for a range none of which has settled: it may only not be loaded yet."""
+    return NoData(
+        f"Wikimedia has no data yet for {title} in this range: none of it has settled "
+        "(data is loaded hours after each day ends), so this may change"
+    )
+
+
+def _not_known(no_data: NoData, failure: PageviewsError) -> NoData:
+    """No data, and the wiki could not say whether that means zero views or no such page."""
+    return NoData(f"{no_data.detail}; and {failure.detail}, so whether the page exists is not known")
+
+
+def _redirects_unknown(failure: PageviewsError) -> Notice:
+    return Notice(
+        PAGE_FACTS_UNAVAILABLE, f"{failure.detail}: the page is counted without the redirects to it"
     )
 
 

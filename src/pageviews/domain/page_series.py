@@ -28,11 +28,13 @@ class RedirectViews(msgspec.Struct, frozen=True, kw_only=True):
 
     @property
     def total(self) -> int:
-        return sum(title.views for title in self.titles)
+        """Of the titles whose views are known."""
+        return sum(title.views or 0 for title in self.titles)
 
 
 class LanguageRow(msgspec.Struct, frozen=True, kw_only=True):
-    """The page in one language: its views over the range, or the error that kept them from being counted."""
+    """The page in one language: its views over the range, or the error that kept them from being counted
+    (`NoData` when Wikimedia has none for a range none of which has settled: maybe not loaded yet)."""
 
     lang: str
     project: Project

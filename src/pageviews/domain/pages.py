@@ -67,6 +67,8 @@ class Resolved(msgspec.Struct, frozen=True, kw_only=True):
     namespace: int | None = None
     reason: str | None = None
     """Why MediaWiki calls it invalid."""
+    stale: bool = False
+    """What the wiki said before: it could not be asked again once this had expired."""
 
     @property
     def page(self) -> str:
@@ -94,6 +96,8 @@ class Redirects(msgspec.Struct, frozen=True):
 
     redirects: tuple[Redirect, ...] = ()
     truncated: bool = False
+    stale: bool = False
+    """What the wiki said before: it could not be asked again once this had expired."""
 
 
 class LanguageLink(msgspec.Struct, frozen=True):
@@ -105,11 +109,21 @@ class LanguageLink(msgspec.Struct, frozen=True):
     title: str
 
 
+class LanguageLinks(msgspec.Struct, frozen=True):
+    """A page's language links, as the page lists them."""
+
+    links: tuple[LanguageLink, ...] = ()
+    stale: bool = False
+    """What the wiki said before: it could not be asked again once this had expired."""
+
+
 class CountedTitle(msgspec.Struct, frozen=True):
     """One title whose views an answer counts, and how many it had over the range."""
 
     title: str
-    views: int
+    views: int | None
+    """None when Wikimedia has no data for the title over a range none of which has settled (not loaded
+    yet, maybe): not known, rather than a 0."""
     redirect: bool
     fragment: str | None = None
     """The section a redirect leads to (its views are counted for the whole page, and marked)."""

@@ -9,8 +9,9 @@ from typing import Protocol
 from pageviews.domain.cache_policy import CacheHealth, Entry
 from pageviews.domain.countries import Country, TopCountries, TopOfCountry
 from pageviews.domain.devices import DeviceCounts, DevicesQuery
+from pageviews.domain.errors import PageviewsError
 from pageviews.domain.model import Access, Article, ArticleQuery, Fetched, Granularity, Month, Project
-from pageviews.domain.pages import LanguageLink, Redirects, Resolved, SiteInfo
+from pageviews.domain.pages import LanguageLinks, Redirects, Resolved, SiteInfo
 from pageviews.domain.siteviews import HourlyFetched, SiteQuery
 from pageviews.domain.top import TopArticles
 
@@ -35,10 +36,15 @@ class TopArticlesSource(Protocol):
 
 class PageFacts(Protocol):
     """What a wiki knows about its pages (MediaWiki's Action API in production). Raises an `Upstream*` error
-    when the wiki could not answer usably; a missing or invalid title is an answer, not an error."""
+    when the wiki could not answer usably; a missing or invalid title is an answer, not an error. An answer
+    marked `stale` is what the wiki said before, served because it could not be asked again."""
 
-    async def resolve(self, project: Project, titles: Sequence[Article]) -> list[Resolved]:
-        """Each title as the wiki knows it, in the order asked (any number: batched by the implementation)."""
+    async def resolve(
+        self, project: Project, titles: Sequence[Article]
+    ) -> Sequence[Resolved | PageviewsError]:
+        """Each title as the wiki knows it, in the order asked (any number: batched by the implementation).
+        A title the wiki could not be asked about while others could be answered (from what was kept) is the
+        `Upstream*` error that kept it unknown; when no title can be answered, that error is raised."""
         ...
 
     async def redirects_to(self, project: Project, page: Article, limit: int) -> Redirects:
@@ -46,7 +52,7 @@ class PageFacts(Protocol):
         `limit` of them, and whether there are more."""
         ...
 
-    async def language_links(self, project: Project, page: Article) -> tuple[LanguageLink, ...]:
+    async def language_links(self, project: Project, page: Article) -> LanguageLinks:
         """The same page in the other languages of its family, as the page links them."""
         ...
 

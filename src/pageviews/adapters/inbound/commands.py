@@ -249,6 +249,7 @@ async def langviews(
 
 def _languages_text(answer: LanguageViewsOut) -> str:
     header, rows = languages_table(answer)
+    header = header[:4]  # a language's problem is on stderr
     shown = [[*row[:3], "-" if row[3] == "" else f"{row[3]:,}"] for row in rows]
     shown.append(["total", "", "", f"{answer.total:,}"])
     redirected = f" (redirected from {answer.redirected_from})" if answer.redirected_from else ""

@@ -30,7 +30,7 @@ from pageviews.adapters.inbound.http.parameters import refuse_unknown_parameters
 from pageviews.adapters.inbound.http.problems import EXCEPTION_HANDLERS
 from pageviews.adapters.inbound.http.requests import StrictRequest
 from pageviews.adapters.inbound.http.response_cache import ResponseCache, replayed
-from pageviews.adapters.inbound.http.series import series
+from pageviews.adapters.inbound.http.series import PAGE_HEADERS, series
 from pageviews.adapters.inbound.http.serving import Serving, current, serving_of
 from pageviews.adapters.inbound.http.siteviews import siteviews, unique_devices
 from pageviews.adapters.inbound.http.top import top
@@ -175,4 +175,9 @@ def _cors(origins: Sequence[str]) -> CORSConfig | None:
     """CORS stays off unless origins are configured (or `*`)."""
     if not origins:
         return None
-    return CORSConfig(allow_origins=list(origins), allow_methods=["GET", "POST", "OPTIONS"], max_age=600)
+    return CORSConfig(
+        allow_origins=list(origins),
+        allow_methods=["GET", "POST", "OPTIONS"],
+        expose_headers=list(PAGE_HEADERS),
+        max_age=600,
+    )

@@ -35,6 +35,20 @@ from pageviews.domain.series import PeriodRange, Series
 _encoder = msgspec.json.Encoder()
 _result_of = msgspec.json.Decoder(BatchResult)
 
+_ONE_MONTH = {
+    "project": "en.wikipedia",
+    "article": "Albert_Einstein",
+    "access": "all-access",
+    "agent": "user",
+    "granularity": "monthly",
+    "from": "2023-01",
+    "to": "2023-01",
+    "total": 412345,
+    "items": [{"period": "2023-01", "views": 412345, "complete": True}],
+    "stale": False,
+}
+"""One month of Albert_Einstein, as the examples show it."""
+
 MAX_BATCH_BODY = 64 * 1024
 """Bytes a batch body may have: 100 titles of 255 bytes each, escaped, fit several times over."""
 
@@ -73,6 +87,52 @@ MAX_BATCH_BODY = 64 * 1024
             ]
         },
         "article,period,views,problem\r\nAlbert_Einstein,2023-01,412345,\r\nBad|Title,,,invalid_title\r\n",
+        more={
+            "follow": (
+                "redirects=follow: each title counts the page it redirects to, and says so in `page`",
+                {
+                    "results": [
+                        {
+                            "article": "Einstein",
+                            "series": {
+                                **_ONE_MONTH,
+                                "page": {"title": "Albert_Einstein", "redirected_from": "Einstein"},
+                            },
+                        },
+                        {
+                            "article": "Albert_Einstein",
+                            "series": {
+                                **_ONE_MONTH,
+                                "page": {"title": "Albert_Einstein", "redirected_from": None},
+                            },
+                        },
+                    ]
+                },
+            ),
+            "include": (
+                "redirects=include: each title counts its page and every redirect to it, listed in `page.titles`",
+                {
+                    "results": [
+                        {
+                            "article": "Einstein",
+                            "series": {
+                                **_ONE_MONTH,
+                                "total": 420447,
+                                "items": [{"period": "2023-01", "views": 420447, "complete": True}],
+                                "page": {
+                                    "title": "Albert_Einstein",
+                                    "redirected_from": "Einstein",
+                                    "titles": [
+                                        {"title": "Albert_Einstein", "views": 412345, "redirect": False},
+                                        {"title": "Einstein", "views": 8102, "redirect": True},
+                                    ],
+                                },
+                            },
+                        }
+                    ]
+                },
+            ),
+        },
     ),
     summary="Series for many articles at once",
     description=f"Up to {MAX_BATCH} articles of one project over one range. One result per article, in "
@@ -97,7 +157,25 @@ async def batch(
                         "articles": ["Albert_Einstein", "AC/DC"],
                         "from": "2023-01",
                     }
-                )
+                ),
+                Example(
+                    summary="redirects followed",
+                    value={
+                        "project": "en.wikipedia",
+                        "articles": ["Einstein", "Albert_Einstein"],
+                        "from": "2023-01",
+                        "redirects": "follow",
+                    },
+                ),
+                Example(
+                    summary="redirects included",
+                    value={
+                        "project": "en.wikipedia",
+                        "articles": ["Einstein"],
+                        "from": "2023-01",
+                        "redirects": "include",
+                    },
+                ),
             ]
         ),
     ],

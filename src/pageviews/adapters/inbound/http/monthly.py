@@ -22,9 +22,10 @@ from pageviews.adapters.inbound.http.negotiation import (
 from pageviews.adapters.inbound.http.openapi import documented_ok, error_responses
 from pageviews.adapters.inbound.http.parameters import AccessQuery, AgentQuery, ProjectQuery, RedirectsQuery
 from pageviews.adapters.inbound.http.schemas import MonthlyViewCount
+from pageviews.adapters.inbound.http.series import page_headers
 from pageviews.application.use_cases import PageviewsService
 from pageviews.domain.cache_policy import CachePolicy
-from pageviews.domain.model import Access, Agent, Article, ArticleQuery, Month, Project
+from pageviews.domain.model import Access, Agent, Article, ArticleQuery, Granularity, Month, Project
 from pageviews.domain.pages import RedirectsChoice
 
 MONTHLY_DESCRIPTION = """\
@@ -38,7 +39,8 @@ letter upper-cased except on wiktionaries); the answer carries the canonical tit
 
 `complete` is false for the current month (the count so far) and for a month that ended less than the settle
 period ago (`PAGEVIEWS_SETTLE_HOURS`, default 48 h), while Wikimedia may still be loading its last days.
-Send `Accept: text/csv` (or `?format=csv`) for CSV: `period,views`, as the series endpoint gives it.
+Send `Accept: text/csv` (or `?format=csv`) for CSV: `period,views`, as the series endpoint gives it (with its
+`Pageviews-*` headers when redirects are followed or included).
 
 `redirects=follow` counts the page the title redirects to, `redirects=include` the page and every redirect to
 it (both ask the wiki; `page` says which page was counted). A complete month with no data is 0 views when the
@@ -76,7 +78,35 @@ wiki has the page and a 404 `no_such_page` (with a `suggestion`) when it has not
                     "stale": False,
                     "page": {"title": "Albert_Einstein", "redirected_from": "Einstein"},
                 },
-            )
+            ),
+            "include": (
+                "?redirects=include: the page and every redirect to it, summed",
+                {
+                    "project": "en.wikipedia",
+                    "article": "Albert_Einstein",
+                    "year": 2023,
+                    "month": 10,
+                    "access": "all-access",
+                    "agent": "user",
+                    "views": 421178,
+                    "complete": True,
+                    "stale": False,
+                    "page": {
+                        "title": "Albert_Einstein",
+                        "redirected_from": "Einstein",
+                        "titles": [
+                            {"title": "Albert_Einstein", "views": 412345, "redirect": False},
+                            {"title": "Einstein", "views": 8102, "redirect": True},
+                            {
+                                "title": "Relativity_theory",
+                                "views": 731,
+                                "redirect": True,
+                                "fragment": "Relativity",
+                            },
+                        ],
+                    },
+                },
+            ),
         },
     ),
     summary="Views of an article in a month",
@@ -125,7 +155,9 @@ async def monthly_view_count(
         )
     )
     if wanted is Representation.CSV:
-        return csv_response(["period", "views"], [[str(answer.month), answer.views]], headers)
+        month = str(answer.month)
+        described = page_headers(answer.query, answer.page, answer.notices, Granularity.MONTHLY, month, month)
+        return csv_response(["period", "views"], [[month, answer.views]], {**headers, **described})
     return Response(MonthlyViewCount.of(answer), headers=headers)
 
 

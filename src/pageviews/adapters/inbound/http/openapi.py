@@ -50,21 +50,25 @@ _EXAMPLES = {
 
 
 def error_responses(
-    *statuses: int, examples: dict[int, tuple[str, str]] | None = None
+    *statuses: int, examples: dict[int, tuple[str, str] | list[tuple[str, str]]] | None = None
 ) -> dict[int, ResponseSpec]:
-    """Problem responses for `statuses`, each with an example `(code, detail)` (the usual one unless given)."""
+    """Problem responses for `statuses`, each with an example `(code, detail)`, or several (the usual one
+    unless given)."""
     chosen = {**_EXAMPLES, **(examples or {})}
-    return {status: _error_response(status, *chosen[status]) for status in statuses}
+    return {status: _error_response(status, chosen[status]) for status in statuses}
 
 
-def _error_response(status: int, code: str, detail: str) -> ResponseSpec:
-    example = problem(status, code, detail)
+def _error_response(status: int, examples: tuple[str, str] | list[tuple[str, str]]) -> ResponseSpec:
+    listed = examples if isinstance(examples, list) else [examples]
     return ResponseSpec(
         data_container=Problem,
         description=_DESCRIPTIONS[status],
         media_type=PROBLEM_MEDIA_TYPE,
         generate_examples=False,
-        examples=[Example(summary=code, value=msgspec.to_builtins(example))],
+        examples=[
+            Example(summary=code, value=msgspec.to_builtins(problem(status, code, detail)))
+            for code, detail in listed
+        ],
     )
 
 

@@ -33,6 +33,7 @@ from pageviews.adapters.inbound.http.schemas import LanguageViewsOut, RedirectVi
 from pageviews.adapters.inbound.http.tables import languages_table
 from pageviews.application.use_cases import PageviewsService
 from pageviews.domain.cache_policy import CachePolicy
+from pageviews.domain.errors import NoData
 from pageviews.domain.model import Access, Agent, Article, ArticleQuery, Granularity, Project
 from pageviews.domain.series import PeriodRange
 
@@ -44,7 +45,26 @@ ArticlePath = Annotated[
         schema_extra={"pattern": patterns.TITLE},
     ),
 ]
-ERRORS = error_responses(400, 404, 406, 429, 500, 502, 503, 504)
+ERRORS = error_responses(
+    400,
+    404,
+    406,
+    429,
+    500,
+    502,
+    503,
+    504,
+    examples={
+        400: [
+            (
+                "invalid_title",
+                "en.wikipedia cannot have a page titled 'Talk:': The requested page title is empty "
+                "or contains only the name of a namespace.",
+            ),
+            ("invalid_project", "all-projects is not one wiki: it has no pages to ask about"),
+        ]
+    },
+)
 
 
 @get(
@@ -76,7 +96,8 @@ ERRORS = error_responses(400, 404, 406, 429, 500, 502, 503, 504)
     summary="Views of a page and of each redirect to it",
     description="The page (the target, when the title asked is a redirect) and every redirect to it, each with "
     "its views over the range, the page first, then the redirects by views; `total` is their sum (what "
-    "`redirects=include` counts). A redirect to a section carries its `fragment`. At most "
+    "`redirects=include` counts). A title Wikimedia has no data for has 0 views once some of the range has "
+    "settled; while none has, `views: null` (not loaded yet, maybe). A redirect to a section carries its `fragment`. At most "
     "`PAGEVIEWS_REDIRECTS_LIMIT` redirects are counted (`truncated` says when there are more). "
     "CSV: `title,redirect,fragment,views`.",
     tags=["v1"],
@@ -119,7 +140,7 @@ async def redirect_views(
             "granularity": "monthly",
             "from": "2023-01",
             "to": "2023-01",
-            "total": 1190476,
+            "total": 1063476,
             "languages": [
                 {
                     "lang": "en",
@@ -156,16 +177,20 @@ async def redirect_views(
             "complete": True,
             "stale": False,
         },
-        "lang,project,title,views\r\nen,en.wikipedia,Python_(programming_language),812345\r\n"
-        "de,de.wikipedia,Python_(Programmiersprache),251020\r\n",
+        "lang,project,title,views,problem\r\nen,en.wikipedia,Python_(programming_language),812345,\r\n"
+        "de,de.wikipedia,Python_(Programmiersprache),251020,\r\n"
+        "gsw,als.wikipedia,Python_(Programmiersprache),111,\r\nzh,zh.wikipedia,Python,,upstream_timeout\r\n",
     ),
     summary="Views of a page in every language",
     description="The page (the target, when the title asked is a redirect) and the same page in every other "
     "language of its family, from its language links: each language's title and views over the range, by "
     "views (most first), with the total. A language is named by the wiki's code and its project by the link's "
     "URL (`gsw` is `als.wikipedia`). A language whose views could not be counted is a row with `views: null` "
-    "and its `problem`, not a failure of the whole answer. Each language's views are asked through the same "
-    "cache and limits as every series. CSV: `lang,project,title,views`.",
+    "and its `problem`, not a failure of the whole answer. A language Wikimedia has no data for has 0 views "
+    "once some of the range has settled; while none has, its data may not be loaded yet, so its row is "
+    "`views: null` with the problem `no_data` (the series endpoint's rule). Each language's views are asked through the same "
+    "cache and limits as every series. CSV: `lang,project,title,views,problem` (`problem`: the code of the "
+    "problem of a language without views).",
     tags=["v1"],
     responses=ERRORS,
 )
@@ -186,7 +211,9 @@ async def language_views(
     query = _query(project, article, access, agent)
     periods = PeriodRange.parse(Granularity.parse(granularity), start, end, service.today())
     answer = LanguageViewsOut.of(await service.language_views(query, periods))
-    failed = any(row.problem is not None for row in answer.languages)
+    # A language not loaded yet (no_data, in a range none of which has settled) is an answer for now; one
+    # that could not be counted makes the whole answer one for this response only.
+    failed = any(row.problem is not None and row.problem.code != NoData.code for row in answer.languages)
     headers = negotiated(
         cache_headers(cache_policy, answer.complete, answer.stale, page_facts=True, degraded=failed)
     )

@@ -20,7 +20,9 @@ from pageviews.domain.top import TopArticles
 
 class CountedTitleOut(msgspec.Struct, omit_defaults=True):
     title: str
-    views: int
+    views: int | None
+    """Null when Wikimedia has no data for this title and none of the range has settled (its data may not be
+    loaded yet): not known, rather than 0."""
     redirect: bool
     fragment: str | None = None
     """The section a redirect leads to."""

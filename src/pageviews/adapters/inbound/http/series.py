@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Annotated, Any
+from urllib.parse import quote, urlencode
 
 from litestar import Request, Response, get
 from litestar.di import NamedDependency
@@ -34,7 +36,7 @@ from pageviews.adapters.inbound.http.tables import series_table
 from pageviews.application.use_cases import PageviewsService
 from pageviews.domain.cache_policy import CachePolicy
 from pageviews.domain.model import Access, Agent, Article, ArticleQuery, Granularity, Project
-from pageviews.domain.pages import RedirectsChoice
+from pageviews.domain.pages import CountedPage, Notice, RedirectsChoice
 from pageviews.domain.series import MAX_DAYS, MAX_MONTHS, Breakdown, PeriodRange, Series
 
 ONE_MONTH = {
@@ -59,7 +61,11 @@ unsettled period is shown as Wikimedia has it with `complete: false`, and left o
 for it. A range with no data at all is, once some of it has settled, a 200 with zeros when the wiki has the
 page, a 404 `no_such_page` (naming the page it probably meant) when it has not, a 400 when the title is not one
 it can have; while none of it has settled, a 404 `no_data`. Ranges cover at most {MAX_MONTHS} months or {MAX_DAYS} days.
-Send `Accept: text/csv` for CSV (`period,views` plus one column per part of a breakdown)."""
+Send `Accept: text/csv` for CSV (`period,views` plus one column per part of a breakdown); with
+`redirects=follow|include` its headers say what the JSON says beside the numbers: `Pageviews-Page`,
+`Pageviews-Redirected-From`, `Pageviews-Fragment` (titles percent-encoded as in a URL's path),
+`Pageviews-Truncated: true`, `Pageviews-Notice` (the notices' codes) and, with `include`, a `Link` to each
+title's count (`/v1/redirects/...?format=csv`)."""
 
 
 @get(
@@ -171,8 +177,63 @@ async def series(
     answer = SeriesOut.of(found)
     headers = negotiated(series_cache_headers(cache_policy, found, choice))
     if wanted is Representation.CSV:
-        return csv_response(*series_table(answer), headers)
+        described = page_headers(
+            found.query, found.page, found.notices, periods.granularity, answer.from_, answer.to
+        )
+        return csv_response(*series_table(answer), {**headers, **described})
     return Response(answer, headers=headers)
+
+
+PAGE_HEADERS = (
+    "Pageviews-Page",
+    "Pageviews-Redirected-From",
+    "Pageviews-Fragment",
+    "Pageviews-Truncated",
+    "Pageviews-Notice",
+    "Link",
+)
+"""What a CSV answer with `redirects=follow|include` says in headers, its rows staying `period,views`: the
+page counted, the title asked when it redirects there, the section, whether `include` was cut at the limit,
+the codes of its notices, and (with `include`) a link to each title's count (`/v1/redirects` as CSV)."""
+
+_TITLE_SAFE = "/()!$&'*+,;=:@"
+"""A title in a header is percent-encoded UTF-8, as in a URL's path (headers are ASCII)."""
+
+
+def page_headers(
+    query: ArticleQuery,
+    page: CountedPage | None,
+    notices: Sequence[Notice],
+    granularity: Granularity,
+    start: str,
+    end: str,
+) -> dict[str, str]:
+    """The headers of a CSV answer that say what its JSON says beside the numbers (none by default)."""
+    headers: dict[str, str] = {}
+    if page is not None:
+        headers["Pageviews-Page"] = quote(page.title, safe=_TITLE_SAFE)
+        if page.redirected_from is not None:
+            headers["Pageviews-Redirected-From"] = quote(page.redirected_from, safe=_TITLE_SAFE)
+        if page.fragment is not None:
+            headers["Pageviews-Fragment"] = quote(page.fragment, safe=_TITLE_SAFE)
+        if page.titles is not None:
+            if page.truncated:
+                headers["Pageviews-Truncated"] = "true"
+            counts = urlencode(
+                {
+                    "from": start,
+                    "to": end,
+                    "granularity": granularity.value,
+                    "access": query.access.value,
+                    "agent": query.agent.value,
+                    "format": "csv",
+                }
+            )
+            title = quote(page.title, safe=_TITLE_SAFE)
+            headers["Link"] = f'</v1/redirects/{query.project}/{title}?{counts}>; rel="related"'
+    if notices:
+        headers["Pageviews-Notice"] = ", ".join(dict.fromkeys(notice.code for notice in notices))
+    return headers
 
 
 def series_cache_headers(policy: CachePolicy, found: Series, choice: RedirectsChoice) -> dict[str, str]:

@@ -34,8 +34,16 @@ def top_table(answer: TopOut) -> Table:
 
 
 def languages_table(answer: LanguageViewsOut) -> Table:
-    """`lang,project,title,views`; a language that could not be counted has no views."""
+    """`lang,project,title,views,problem`; a language that could not be counted has no views and its
+    problem's code."""
     rows: list[list[object]] = [
-        [row.lang, row.project, row.title, "" if row.views is None else row.views] for row in answer.languages
+        [
+            row.lang,
+            row.project,
+            row.title,
+            "" if row.views is None else row.views,
+            "" if row.problem is None else row.problem.code,
+        ]
+        for row in answer.languages
     ]
-    return ["lang", "project", "title", "views"], rows
+    return ["lang", "project", "title", "views", "problem"], rows

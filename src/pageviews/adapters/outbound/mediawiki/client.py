@@ -31,6 +31,7 @@ from pageviews.domain.model import Article, Project
 from pageviews.domain.pages import (
     MAX_TITLES_PER_QUERY,
     LanguageLink,
+    LanguageLinks,
     PageStatus,
     Redirect,
     Redirects,
@@ -48,6 +49,9 @@ MAXLAG = 5
 """Seconds of replica lag beyond which MediaWiki asks bots to wait (its recommended value)."""
 MAXLAG_WAIT = 5.0
 """MediaWiki's own minimum `Retry-After` for a lag error."""
+LONGEST_WAIT = 10.0
+"""The longest `Retry-After` of a wiki that is waited for before asking again (a lagged replica asks for
+max(lag, 5) s), when it fits in the deadline; a longer one is passed on to the client at once."""
 MAX_ROUNDS = 40
 """Continuations followed for one question at most: a page with thousands of redirects is cut there."""
 GET_URL_LIMIT = 2000
@@ -251,7 +255,7 @@ class MediaWikiPageFacts:
         unique = list(dict.fromkeys(listed))
         return Redirects(tuple(unique[:limit]), truncated=len(unique) > limit or merged.cut)
 
-    async def language_links(self, project: Project, page: Article) -> tuple[LanguageLink, ...]:
+    async def language_links(self, project: Project, page: Article) -> LanguageLinks:
         params = {"prop": "langlinks", "llprop": "url", "lllimit": "max", "redirects": "1"}
         merged = await self._ask(project, params, [page.title])
         canonical = merged.canonical(_spaced(page.title))
@@ -264,7 +268,7 @@ class MediaWikiPageFacts:
             if linked is None or family_of(linked) != family or linked == project or not link.text:
                 continue
             links.append(LanguageLink(link.lang, linked, _underscored(link.text)))
-        return tuple(dict.fromkeys(links))
+        return LanguageLinks(tuple(dict.fromkeys(links)))
 
     async def site_info(self, project: Project) -> SiteInfo:
         params = {"meta": "siteinfo", "siprop": "general|namespaces|namespacealiases"}
