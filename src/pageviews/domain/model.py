@@ -7,6 +7,7 @@ import datetime as dt
 import enum
 import re
 import unicodedata
+from collections.abc import Callable
 
 import msgspec
 
@@ -224,11 +225,13 @@ class ArticleQuery(msgspec.Struct, frozen=True):
     agent: Agent = Agent.USER
 
 
-def checked_count(count: int, where: str) -> int:
+def checked_count(count: int, where: str | Callable[[], str]) -> int:
     """A count (of views, of devices) as a source reported it. Counts are never negative: one that is makes the
-    whole answer an upstream error, never data, and it is not kept (every answer is checked before it is)."""
+    whole answer an upstream error, never data, and it is not kept (every answer is checked before it is).
+    `where` names the count for the error; a function is asked only then (a long series has thousands)."""
     if count < 0:
-        raise UpstreamError(f"the upstream answered a negative count, {count}, for {where}")
+        named = where if isinstance(where, str) else where()
+        raise UpstreamError(f"the upstream answered a negative count, {count}, for {named}")
     return count
 
 

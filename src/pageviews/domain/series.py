@@ -12,6 +12,7 @@ import datetime as dt
 import enum
 import re
 from collections.abc import Mapping, Sequence
+from functools import partial
 from typing import TypeVar
 
 import msgspec
@@ -210,7 +211,7 @@ def checked_points(periods: PeriodRange, points: Sequence[DataPoint]) -> dict[dt
                 f"asked for {periods.label(periods.first)}..{periods.label(periods.last)}, the upstream "
                 f"answered for {periods.label(point.period)}"
             )
-        found[point.period] = checked_count(point.views, periods.label(point.period))
+        found[point.period] = checked_count(point.views, partial(periods.label, point.period))
     return found
 
 

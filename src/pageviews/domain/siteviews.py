@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import enum
 from collections.abc import Mapping
+from functools import partial
 
 import msgspec
 
@@ -107,7 +108,7 @@ def checked_hours(hours: HourRange, points: tuple[HourlyPoint, ...]) -> dict[dt.
                 f"asked for {hour_label(hours.first)}..{hour_label(hours.last)}, the upstream answered for "
                 f"{hour_label(period)}"
             )
-        found[period] = checked_count(point.views, hour_label(period))
+        found[period] = checked_count(point.views, partial(hour_label, period))
     return found
 
 
