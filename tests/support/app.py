@@ -145,7 +145,15 @@ async def concurrent_client(app: Litestar) -> AsyncIterator[httpx.AsyncClient]:
     """A client whose requests really run at the same time on the test's event loop (Litestar's
     AsyncTestClient hands each request to a portal thread and waits for it, one at a time)."""
     asgi: Any = app  # the two libraries type the same ASGI callable differently
-    async with LifespanManager(asgi) as manager:
+
+    async def each_request_its_own_state(scope: Any, receive: Any, send: Any) -> None:
+        """LifespanManager hands every request the lifespan's own `state` dict, where ASGI servers give each a
+        copy: Litestar keeps a request's parsed query there, which the next request would then read."""
+        if scope["type"] != "lifespan":
+            scope = {**scope, "state": dict(scope.get("state", {}))}
+        await asgi(scope, receive, send)
+
+    async with LifespanManager(each_request_its_own_state) as manager:
         transport = httpx.ASGITransport(app=manager.app)
         async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
             yield client
