@@ -22,11 +22,10 @@ from pageviews.adapters.inbound.http.negotiation import (
 )
 from pageviews.adapters.inbound.http.openapi import documented_ok, error_responses
 from pageviews.adapters.inbound.http.problems import problem_of
-from pageviews.adapters.inbound.http.response_cache import ResponseCache
 from pageviews.adapters.inbound.http.schemas import BatchOut, BatchRequest, BatchResult, SeriesOut
+from pageviews.adapters.inbound.http.serving import Serving
 from pageviews.adapters.inbound.http.tables import BATCH_HEADER, batch_rows
-from pageviews.application.use_cases import MAX_BATCH, PageviewsService, check_batch
-from pageviews.domain.cache_policy import CachePolicy
+from pageviews.application.use_cases import MAX_BATCH, check_batch
 from pageviews.domain.errors import PageviewsError
 from pageviews.domain.model import Access, Agent, Granularity, Project
 from pageviews.domain.pages import RedirectsChoice
@@ -179,11 +178,10 @@ async def batch(
             ]
         ),
     ],
-    service: NamedDependency[PageviewsService],
-    cache_policy: NamedDependency[CachePolicy],
-    replay: NamedDependency[ResponseCache | None],
+    serving: NamedDependency[Serving],
     format: FormatQuery = None,
 ) -> Response[BatchOut]:
+    service, cache_policy, replay = serving.services.pageviews, serving.cache_policy, serving.response_cache
     wanted = representation(request, format)
     project, access, agent = Project.parse(data.project), Access.parse(data.access), Agent.parse(data.agent)
     end = None if isinstance(data.to, UnsetType) else data.to

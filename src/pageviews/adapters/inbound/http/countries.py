@@ -22,9 +22,8 @@ from pageviews.adapters.inbound.http.negotiation import (
 )
 from pageviews.adapters.inbound.http.openapi import documented_ok, error_responses
 from pageviews.adapters.inbound.http.parameters import AccessQuery, ExcludeQuery, LimitQuery, ProjectPath
+from pageviews.adapters.inbound.http.serving import Serving
 from pageviews.adapters.inbound.http.site_schemas import TopByCountryOut, TopPerCountryOut
-from pageviews.application.siteviews import SitesService
-from pageviews.domain.cache_policy import CachePolicy
 from pageviews.domain.countries import Country
 from pageviews.domain.errors import InvalidProject, InvalidRange
 from pageviews.domain.model import Access, Month, Project
@@ -69,12 +68,12 @@ async def top_by_country(
             schema_extra={"pattern": patterns.MONTH},
         ),
     ],
-    sites: NamedDependency[SitesService],
-    cache_policy: NamedDependency[CachePolicy],
+    serving: NamedDependency[Serving],
     access: AccessQuery = Access.ALL.value,
     limit: LimitQuery = str(DEFAULT_TOP),
     format: FormatQuery = None,
 ) -> Response[TopByCountryOut]:
+    sites, cache_policy = serving.services.sites, serving.cache_policy
     wanted = representation(request, format)
     parsed = Project.parse(project), Access.parse(access), Month.parse(month), parse_limit(limit)
     if parsed[0] == ALL_PROJECTS:
@@ -130,13 +129,13 @@ async def top_per_country(
             schema_extra={"pattern": patterns.COUNTRY_LIST_PERIOD},
         ),
     ],
-    sites: NamedDependency[SitesService],
-    cache_policy: NamedDependency[CachePolicy],
+    serving: NamedDependency[Serving],
     access: AccessQuery = Access.ALL.value,
     limit: LimitQuery = str(DEFAULT_TOP),
     exclude: ExcludeQuery = None,
     format: FormatQuery = None,
 ) -> Response[TopPerCountryOut]:
+    sites, cache_policy = serving.services.sites, serving.cache_policy
     wanted = representation(request, format)
     month, day = _month_and_day(period)
     found = await sites.top_per_country(

@@ -40,7 +40,7 @@ from pageviews.adapters.inbound.http.mirror_schemas import (
     WikimediaProblem,
 )
 from pageviews.adapters.inbound.http.problems import PROBLEM_MEDIA_TYPE, status_of
-from pageviews.application.mirror import MirrorService
+from pageviews.adapters.inbound.http.serving import Serving
 from pageviews.domain.cache_policy import CachePolicy
 from pageviews.domain.countries import COUNTRY_CODES, Country
 from pageviews.domain.devices import AccessSite, DevicesQuery
@@ -151,9 +151,10 @@ def _sorted(points: Sequence[DataPoint]) -> list[DataPoint]:
 @get("/api/rest_v1/metrics/pageviews/per-article/{rest:path}", include_in_schema=False, opt=_IGNORES_QUERY)
 async def per_article(
     request: Request[Any, Any, Any],
-    mirror: NamedDependency[MirrorService],
-    cache_policy: NamedDependency[CachePolicy],
+    serving: NamedDependency[Serving],
 ) -> Response[bytes]:
+    mirror, cache_policy = serving.services.mirror, serving.cache_policy
+
     async def answer() -> tuple[list[Any], bool, bool]:
         parts = grammar.segments(_raw(request), b"/metrics/pageviews/per-article/")
         project, access, agent, title, granularity, start, end = grammar.exactly(parts, 7)
@@ -181,9 +182,10 @@ async def per_article(
 @get("/api/rest_v1/metrics/pageviews/aggregate/{rest:path}", include_in_schema=False, opt=_IGNORES_QUERY)
 async def aggregate(
     request: Request[Any, Any, Any],
-    mirror: NamedDependency[MirrorService],
-    cache_policy: NamedDependency[CachePolicy],
+    serving: NamedDependency[Serving],
 ) -> Response[bytes]:
+    mirror, cache_policy = serving.services.mirror, serving.cache_policy
+
     async def answer() -> tuple[list[Any], bool, bool]:
         parts = grammar.segments(_raw(request), b"/metrics/pageviews/aggregate/")
         project, access, agent, granularity, start, end = grammar.exactly(parts, 6)
@@ -212,9 +214,10 @@ async def aggregate(
 @get("/api/rest_v1/metrics/unique-devices/{rest:path}", include_in_schema=False, opt=_IGNORES_QUERY)
 async def unique_devices(
     request: Request[Any, Any, Any],
-    mirror: NamedDependency[MirrorService],
-    cache_policy: NamedDependency[CachePolicy],
+    serving: NamedDependency[Serving],
 ) -> Response[bytes]:
+    mirror, cache_policy = serving.services.mirror, serving.cache_policy
+
     async def answer() -> tuple[list[Any], bool, bool]:
         parts = grammar.segments(_raw(request), b"/metrics/unique-devices/")
         project, site, granularity, start, end = grammar.exactly(parts, 5)
@@ -252,9 +255,10 @@ def _day_text(day: int | None) -> str:
 @get("/api/rest_v1/metrics/pageviews/top/{rest:path}", include_in_schema=False, opt=_IGNORES_QUERY)
 async def top(
     request: Request[Any, Any, Any],
-    mirror: NamedDependency[MirrorService],
-    cache_policy: NamedDependency[CachePolicy],
+    serving: NamedDependency[Serving],
 ) -> Response[bytes]:
+    mirror, cache_policy = serving.services.mirror, serving.cache_policy
+
     async def answer() -> tuple[list[Any], bool, bool]:
         parts = grammar.segments(_raw(request), b"/metrics/pageviews/top/")
         project, access, year, month, day = grammar.exactly(parts, 5)
@@ -278,9 +282,10 @@ async def top(
 @get("/api/rest_v1/metrics/pageviews/top-by-country/{rest:path}", include_in_schema=False, opt=_IGNORES_QUERY)
 async def top_by_country(
     request: Request[Any, Any, Any],
-    mirror: NamedDependency[MirrorService],
-    cache_policy: NamedDependency[CachePolicy],
+    serving: NamedDependency[Serving],
 ) -> Response[bytes]:
+    mirror, cache_policy = serving.services.mirror, serving.cache_policy
+
     async def answer() -> tuple[list[Any], bool, bool]:
         parts = grammar.segments(_raw(request), b"/metrics/pageviews/top-by-country/")
         project, access, year, month = grammar.exactly(parts, 4)
@@ -304,9 +309,10 @@ async def top_by_country(
 )
 async def top_per_country(
     request: Request[Any, Any, Any],
-    mirror: NamedDependency[MirrorService],
-    cache_policy: NamedDependency[CachePolicy],
+    serving: NamedDependency[Serving],
 ) -> Response[bytes]:
+    mirror, cache_policy = serving.services.mirror, serving.cache_policy
+
     async def answer() -> tuple[list[Any], bool, bool]:
         parts = grammar.segments(_raw(request), b"/metrics/pageviews/top-per-country/")
         country, access, year, month, day = grammar.exactly(parts, 5)

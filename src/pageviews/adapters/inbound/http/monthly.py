@@ -23,8 +23,7 @@ from pageviews.adapters.inbound.http.openapi import documented_ok, error_respons
 from pageviews.adapters.inbound.http.parameters import AccessQuery, AgentQuery, ProjectQuery, RedirectsQuery
 from pageviews.adapters.inbound.http.schemas import MonthlyViewCount
 from pageviews.adapters.inbound.http.series import page_headers
-from pageviews.application.use_cases import PageviewsService
-from pageviews.domain.cache_policy import CachePolicy
+from pageviews.adapters.inbound.http.serving import Serving
 from pageviews.domain.model import Access, Agent, Article, ArticleQuery, Granularity, Month, Project
 from pageviews.domain.pages import RedirectsChoice
 
@@ -126,14 +125,14 @@ async def monthly_view_count(
             schema_extra={"pattern": patterns.MONTHLY_PATH},
         ),
     ],
-    service: NamedDependency[PageviewsService],
-    cache_policy: NamedDependency[CachePolicy],
+    serving: NamedDependency[Serving],
     project: ProjectQuery = "en.wikipedia",
     access: AccessQuery = Access.ALL.value,
     agent: AgentQuery = Agent.USER.value,
     redirects: RedirectsQuery = RedirectsChoice.EXACT.value,
     format: FormatQuery = None,
 ) -> Response[MonthlyViewCount]:
+    service, cache_policy = serving.services.pageviews, serving.cache_policy
     wanted = representation(request, format)
     raw_article, year, month = _split_article_path(path)
     parsed_project = Project.parse(project)

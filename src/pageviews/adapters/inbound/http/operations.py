@@ -10,9 +10,8 @@ from litestar.response import Redirect
 
 from pageviews.adapters.inbound.http.openapi import error_responses
 from pageviews.adapters.inbound.http.schemas import Readiness, Status
-from pageviews.adapters.inbound.http.serving import serving_of
+from pageviews.adapters.inbound.http.serving import Serving, serving_of
 from pageviews.domain.errors import NotReady
-from pageviews.observability.metrics import Metrics
 
 
 @get("/health", operation_id="health", summary="Liveness", tags=["operations"], cache=False)
@@ -40,7 +39,8 @@ async def ready(state: State) -> Readiness:
 
 
 @get("/metrics", include_in_schema=False, cache=False)
-async def metrics_endpoint(metrics: NamedDependency[Metrics]) -> Response[bytes]:
+async def metrics_endpoint(serving: NamedDependency[Serving]) -> Response[bytes]:
+    metrics = serving.metrics
     # The text exposition format generate_latest writes; Litestar appends the charset itself.
     return Response(metrics.render(), media_type="text/plain; version=0.0.4")
 

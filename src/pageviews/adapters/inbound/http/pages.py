@@ -30,9 +30,8 @@ from pageviews.adapters.inbound.http.parameters import (
     ToQuery,
 )
 from pageviews.adapters.inbound.http.schemas import LanguageViewsOut, RedirectViewsOut
+from pageviews.adapters.inbound.http.serving import Serving
 from pageviews.adapters.inbound.http.tables import languages_table
-from pageviews.application.use_cases import PageviewsService
-from pageviews.domain.cache_policy import CachePolicy
 from pageviews.domain.errors import NoData
 from pageviews.domain.model import Access, Agent, Article, ArticleQuery, Granularity, Project
 from pageviews.domain.series import PeriodRange
@@ -107,8 +106,7 @@ async def redirect_views(
     request: Request[Any, Any, Any],
     project: ProjectPath,
     article: ArticlePath,
-    service: NamedDependency[PageviewsService],
-    cache_policy: NamedDependency[CachePolicy],
+    serving: NamedDependency[Serving],
     start: FromQuery,
     end: ToQuery = None,
     granularity: GranularityQuery = Granularity.MONTHLY.value,
@@ -116,6 +114,7 @@ async def redirect_views(
     agent: AgentQuery = Agent.USER.value,
     format: FormatQuery = None,
 ) -> Response[RedirectViewsOut]:
+    service, cache_policy = serving.services.pageviews, serving.cache_policy
     wanted = representation(request, format)
     query = _query(project, article, access, agent)
     periods = PeriodRange.parse(Granularity.parse(granularity), start, end, service.today())
@@ -198,8 +197,7 @@ async def language_views(
     request: Request[Any, Any, Any],
     project: ProjectPath,
     article: ArticlePath,
-    service: NamedDependency[PageviewsService],
-    cache_policy: NamedDependency[CachePolicy],
+    serving: NamedDependency[Serving],
     start: FromQuery,
     end: ToQuery = None,
     granularity: GranularityQuery = Granularity.MONTHLY.value,
@@ -207,6 +205,7 @@ async def language_views(
     agent: AgentQuery = Agent.USER.value,
     format: FormatQuery = None,
 ) -> Response[LanguageViewsOut]:
+    service, cache_policy = serving.services.pageviews, serving.cache_policy
     wanted = representation(request, format)
     query = _query(project, article, access, agent)
     periods = PeriodRange.parse(Granularity.parse(granularity), start, end, service.today())

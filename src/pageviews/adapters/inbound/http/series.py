@@ -32,8 +32,8 @@ from pageviews.adapters.inbound.http.parameters import (
     ToQuery,
 )
 from pageviews.adapters.inbound.http.schemas import SeriesOut
+from pageviews.adapters.inbound.http.serving import Serving
 from pageviews.adapters.inbound.http.tables import series_table
-from pageviews.application.use_cases import PageviewsService
 from pageviews.domain.cache_policy import CachePolicy
 from pageviews.domain.model import Access, Agent, Article, ArticleQuery, Granularity, Project
 from pageviews.domain.pages import CountedPage, Notice, RedirectsChoice
@@ -150,8 +150,7 @@ async def series(
             schema_extra={"pattern": patterns.TITLE},
         ),
     ],
-    service: NamedDependency[PageviewsService],
-    cache_policy: NamedDependency[CachePolicy],
+    serving: NamedDependency[Serving],
     start: FromQuery,
     end: ToQuery = None,
     granularity: GranularityQuery = Granularity.MONTHLY.value,
@@ -161,6 +160,7 @@ async def series(
     redirects: RedirectsQuery = RedirectsChoice.EXACT.value,
     format: FormatQuery = None,
 ) -> Response[SeriesOut]:
+    service, cache_policy = serving.services.pageviews, serving.cache_policy
     wanted = representation(request, format)
     parsed_project = Project.parse(project)
     parsed_access, parsed_agent = Access.parse(access), None if agent is None else Agent.parse(agent)

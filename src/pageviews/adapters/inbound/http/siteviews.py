@@ -29,9 +29,8 @@ from pageviews.adapters.inbound.http.parameters import (
     ProjectPath,
     ToQuery,
 )
+from pageviews.adapters.inbound.http.serving import Serving
 from pageviews.adapters.inbound.http.site_schemas import SiteSeriesOut, UniqueDevicesOut
-from pageviews.application.siteviews import SitesService
-from pageviews.domain.cache_policy import CachePolicy
 from pageviews.domain.devices import AccessSite, DevicesQuery
 from pageviews.domain.errors import InvalidProject
 from pageviews.domain.model import Access, Agent, Granularity, Project
@@ -118,8 +117,7 @@ SiteQueryParameter = Annotated[
 async def siteviews(
     request: Request[Any, Any, Any],
     project: ProjectPath,
-    sites: NamedDependency[SitesService],
-    cache_policy: NamedDependency[CachePolicy],
+    serving: NamedDependency[Serving],
     start: FromQuery,
     end: ToQuery = None,
     granularity: SiteGranularityQuery = SiteGranularity.MONTHLY.value,
@@ -128,6 +126,7 @@ async def siteviews(
     breakdown: BreakdownQuery = None,
     format: FormatQuery = None,
 ) -> Response[SiteSeriesOut]:
+    sites, cache_policy = serving.services.sites, serving.cache_policy
     wanted = representation(request, format)
     parsed_access, parsed_agent = Access.parse(access), None if agent is None else Agent.parse(agent)
     split = None if breakdown is None else Breakdown.parse(breakdown, parsed_access, parsed_agent)
@@ -178,14 +177,14 @@ async def siteviews(
 async def unique_devices(
     request: Request[Any, Any, Any],
     project: ProjectPath,
-    sites: NamedDependency[SitesService],
-    cache_policy: NamedDependency[CachePolicy],
+    serving: NamedDependency[Serving],
     start: DevicesFromQuery,
     end: DevicesToQuery = None,
     granularity: DevicesGranularityQuery = Granularity.MONTHLY.value,
     site: SiteQueryParameter = None,
     format: FormatQuery = None,
 ) -> Response[UniqueDevicesOut]:
+    sites, cache_policy = serving.services.sites, serving.cache_policy
     wanted = representation(request, format)
     parsed_project = Project.parse(project)
     if parsed_project == ALL_PROJECTS:

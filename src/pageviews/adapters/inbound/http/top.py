@@ -21,9 +21,8 @@ from pageviews.adapters.inbound.http.negotiation import (
 from pageviews.adapters.inbound.http.openapi import documented_ok, error_responses
 from pageviews.adapters.inbound.http.parameters import AccessQuery, ExcludeQuery, ProjectPath
 from pageviews.adapters.inbound.http.schemas import TopOut
+from pageviews.adapters.inbound.http.serving import Serving
 from pageviews.adapters.inbound.http.tables import top_table
-from pageviews.application.use_cases import PageviewsService
-from pageviews.domain.cache_policy import CachePolicy
 from pageviews.domain.model import Access, Month, Project
 from pageviews.domain.non_articles import Exclude
 from pageviews.domain.top import DEFAULT_TOP, MAX_TOP, parse_limit
@@ -63,8 +62,7 @@ async def top(
             schema_extra={"pattern": patterns.MONTH},
         ),
     ],
-    service: NamedDependency[PageviewsService],
-    cache_policy: NamedDependency[CachePolicy],
+    serving: NamedDependency[Serving],
     access: AccessQuery = Access.ALL.value,
     limit: Annotated[
         str,
@@ -79,6 +77,7 @@ async def top(
     format: FormatQuery = None,
     exclude: ExcludeQuery = None,
 ) -> Response[TopOut]:
+    service, cache_policy = serving.services.pageviews, serving.cache_policy
     wanted = representation(request, format)
     parsed = Project.parse(project), Access.parse(access), Month.parse(month), parse_limit(limit)
     found = await service.top(*parsed, exclude=None if exclude is None else Exclude.parse(exclude))
