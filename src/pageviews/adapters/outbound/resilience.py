@@ -196,6 +196,30 @@ class Resilience:
     async def _attempted(self, attempt: Callable[[], Awaitable[T]]) -> T:
         loop = asyncio.get_running_loop()
         give_up_at = None if self._deadline is None else loop.time() + self._deadline
+        try:
+            async with asyncio.timeout_at(give_up_at):
+                try:
+                    # Most calls succeed at once: the first attempt is made without tenacity's bookkeeping.
+                    return await self._once(attempt)
+                except Transient as failure:
+                    if self._attempts == 1:
+                        raise
+                    return await self._retried(attempt, failure, give_up_at)
+        except TimeoutError as exc:
+            raise UpstreamTimeout(f"{self._upstream} did not answer within {self._deadline:g} s") from exc
+
+    async def _retried(
+        self, attempt: Callable[[], Awaitable[T]], first: Transient, give_up_at: float | None
+    ) -> T:
+        """The attempts after a first that failed: tenacity is handed that failure as its own first attempt, so
+        whether to retry, the waits and the log lines are what they would have been had it made it."""
+        failed = [first]
+
+        async def replaying_the_first() -> T:
+            if failed:
+                raise failed.pop()
+            return await self._once(attempt)
+
         retrying = AsyncRetrying(
             stop=stop_after_attempt(self._attempts),
             wait=self._wait,
@@ -204,11 +228,7 @@ class Resilience:
             sleep=self._sleep,
             reraise=True,
         )
-        try:
-            async with asyncio.timeout_at(give_up_at):
-                return await retrying(self._once, attempt)
-        except TimeoutError as exc:
-            raise UpstreamTimeout(f"{self._upstream} did not answer within {self._deadline:g} s") from exc
+        return await retrying(replaying_the_first)
 
     async def _once(self, attempt: Callable[[], Awaitable[T]]) -> T:
         async with self._slot():
