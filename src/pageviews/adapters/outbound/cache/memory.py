@@ -12,12 +12,16 @@ from cachetools import TLRUCache
 from pageviews.domain.cache_policy import CacheHealth, Entry
 from pageviews.domain.ports import Clock
 
-ENTRY_OVERHEAD = 560 + 240
-"""Bytes an entry costs beyond its key, payload and detail: the Entry and its datetimes, the payload's bytes
-object, and the cache's own bookkeeping (560, measured with tracemalloc; see tests/unit/test_memory_cache.py),
-and what the allocator holds beyond those objects while a full cache drops and takes entries all the time (240:
-freed small objects' memory is not all given back; measured as resident memory, bench/run.py figure d), so that
-the budget bounds the process's memory, not only its objects'."""
+OBJECTS_OVERHEAD = 560
+"""Bytes an entry's objects cost beyond its key, payload and detail: the Entry and its datetimes, the payload's
+bytes object, and the cache's own bookkeeping (measured with tracemalloc; see tests/unit/test_memory_cache.py)."""
+
+ALLOCATOR_OVERHEAD = 240
+"""What the allocator holds beyond those objects while a full cache drops and takes entries all the time (freed
+small objects' memory is not all given back; measured as resident memory, bench/run.py figure d), so that the
+budget bounds the process's memory, not only its objects'."""
+
+ENTRY_OVERHEAD = OBJECTS_OVERHEAD + ALLOCATOR_OVERHEAD
 
 
 def size_of(key: str, entry: Entry) -> int:
