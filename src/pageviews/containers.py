@@ -66,8 +66,12 @@ async def _wikimedia_client(settings: Settings, metrics: Metrics) -> AsyncIterat
         await client.aclose()
 
 
-async def _mediawiki_client(settings: Settings, metrics: Metrics) -> AsyncIterator[httpx.AsyncClient]:
-    """One client for every wiki's api.php (requests name their whole URL); a connection per slot."""
+async def _mediawiki_client(settings: Settings, metrics: Metrics) -> AsyncIterator[httpx.AsyncClient | None]:
+    """One client for every wiki's api.php (requests name their whole URL); a connection per slot. None when
+    `PAGEVIEWS_MEDIAWIKI_URL` is empty: nothing is opened that would never be used."""
+    if not settings.mediawiki_url:
+        yield None
+        return
     connections = settings.mediawiki_concurrency
     limits = httpx.Limits(max_connections=connections, max_keepalive_connections=connections)
     transport = MeteredTransport(httpx.AsyncHTTPTransport(limits=limits), metrics.upstream_of("mediawiki"))
@@ -105,7 +109,7 @@ def _mediawiki_resilience(
 
 def _page_facts(
     settings: Settings,
-    client: httpx.AsyncClient,
+    client: httpx.AsyncClient | None,
     resilience: Resilience,
     cache: Cache,
     policy: CachePolicy,
@@ -113,7 +117,7 @@ def _page_facts(
     metrics: Metrics,
 ) -> PageFacts | None:
     """What the wikis know about their pages, cached; None when `PAGEVIEWS_MEDIAWIKI_URL` is empty."""
-    if not settings.mediawiki_url:
+    if client is None or not settings.mediawiki_url:
         return None
     source = MediaWikiPageFacts(client, settings.mediawiki_url, resilience)
     return CachedPageFacts(source, cache, policy, clock, metrics.cache_lookup)

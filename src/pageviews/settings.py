@@ -8,6 +8,7 @@ Service named pageviews never stop the service."""
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import math
 import os
 import re
@@ -159,7 +160,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
         values: dict[str, Any] = {}
         errors: list[str] = []
         refused: set[str] = set()
-        for field in msgspec.structs.fields(cls):
+        for field in _fields(cls):
             name = variable(field.name)
             if name not in env:
                 continue
@@ -226,7 +227,7 @@ def variable(field_name: str) -> str:
 def defaults() -> dict[str, object]:
     """Every setting's variable and its default value, in declaration order."""
     settings = Settings()
-    return {variable(f.name): getattr(settings, f.name) for f in msgspec.structs.fields(Settings)}
+    return {variable(f.name): getattr(settings, f.name) for f in _fields(Settings)}
 
 
 def redact(url: str) -> str:
@@ -342,7 +343,7 @@ def in_force(settings: Settings) -> dict[str, Any]:
     return {
         "upstreams": {
             variable(f.name): redact(getattr(settings, f.name))
-            for f in msgspec.structs.fields(Settings)
+            for f in _fields(Settings)
             if "http" in _url_schemes(f.type)
         },
         "cache": {
@@ -373,7 +374,13 @@ def in_force(settings: Settings) -> dict[str, Any]:
         },
         "settings": {
             variable(f.name): redact(value) if _url_schemes(f.type) else value
-            for f in msgspec.structs.fields(Settings)
+            for f in _fields(Settings)
             for value in [getattr(settings, f.name)]
         },
     }
+
+
+@functools.cache
+def _fields(cls: type[Settings]) -> tuple[msgspec.structs.FieldInfo, ...]:
+    """The settings' fields, read once (msgspec resolves the annotations again on every call)."""
+    return msgspec.structs.fields(cls)
