@@ -79,9 +79,11 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
     return report
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
-    """One chromium for every browser test of this process (Debian's, never Playwright's download)."""
+    """One chromium for the browser tests of a module (Debian's, never Playwright's download). Not for the whole
+    session: Playwright's synchronous API keeps an event loop running in this thread while it is open, and every
+    asynchronous test run after it in the same process would then fail to start its own."""
     executable = chromium_path()
     if executable is None:
         pytest.fail(
@@ -107,7 +109,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
             yield server.base_url
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browsing(browser: Browser, site: str) -> Iterator[BrowserContext]:
     """One browser context for the tests' tabs (a context costs half a second; the page keeps nothing in
     it but the HTTP cache: its state is the URL)."""
