@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import enum
+import functools
 import io
 import re
 from collections.abc import Sequence
@@ -15,7 +16,7 @@ import mimeparse
 from litestar import Request, Response
 from litestar.params import QueryParameter
 
-from pageviews.domain.errors import InvalidParameter, InvalidRequest, NotAcceptable
+from pageviews.domain.errors import InvalidParameter, InvalidRequest, NotAcceptable, PageviewsError
 
 
 class Representation(enum.StrEnum):
@@ -49,15 +50,29 @@ def representation(request: Request[Any, Any, Any], format: str | None) -> Repre
         except KeyError:
             raise InvalidParameter(f"format must be json or csv; got {format!r}") from None
     accept = ", ".join(request.headers.getall("accept", [])).strip()
+    chosen = _chosen(accept)
+    if isinstance(chosen, PageviewsError):
+        raise type(chosen)(chosen.detail)
+    return chosen
+
+
+@functools.lru_cache(maxsize=256)
+def _chosen(accept: str) -> Representation | PageviewsError:
+    """What an `Accept` header chooses, or the error it is. Clients send few distinct headers, and parsing one
+    costs more than the rest of a cached answer's negotiation: each is read once (a bounded number of them)."""
     if not accept:
         return Representation.JSON
-    _check_weights(accept)
     try:
+        _check_weights(accept)
         best = mimeparse.best_match(_OFFERED, accept)
+    except InvalidRequest as refused:
+        return refused
     except ValueError:
-        raise InvalidRequest(f"the Accept header {accept!r} is not a list of media ranges") from None
+        return InvalidRequest(f"the Accept header {accept!r} is not a list of media ranges")
     if not best:
-        raise NotAcceptable(f"this resource is application/json or text/csv; Accept: {accept} allows neither")
+        return NotAcceptable(
+            f"this resource is application/json or text/csv; Accept: {accept} allows neither"
+        )
     return Representation(best)
 
 
