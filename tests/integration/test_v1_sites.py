@@ -149,3 +149,20 @@ def test_unique_devices_are_kept_in_monthly_blocks_so_overlapping_ranges_ask_onl
     assert [("20230101", "20230630"), ("20230701", "20230930")] == [
         tuple(path.split("/")[-2:]) for path in fake.raw_paths
     ]
+
+
+@pytest.mark.parametrize(
+    ("path", "subject"),
+    [
+        ("/v1/top/en.wikipedia/2023-09", "the top list of en.wikipedia in 2023-09"),
+        ("/v1/siteviews/de.wikipedia?from=2023-09", "the views of de.wikipedia in this range"),
+        ("/v1/unique-devices/de.wikipedia?from=2023-09", "the unique devices of de.wikipedia in this range"),
+        ("/v1/top-by-country/de.wikipedia/2023-09", "the views of de.wikipedia by country in 2023-09"),
+        ("/v1/top-per-country/DE/2023-09-05", "the top list of DE in 2023-09-05"),
+    ],
+)
+def test_no_data_for_a_list_or_a_project_says_what_was_missing_not_an_article(
+    client: TestClient[Litestar], path: str, subject: str
+) -> None:
+    detail = assert_problem(client.get(path), 404, "no_data")["detail"]
+    assert (subject in detail, "article" in detail) == (True, False)

@@ -25,6 +25,7 @@ from pageviews.domain.errors import (
     MonthNotComplete,
     NoData,
     PageviewsError,
+    no_data_about,
 )
 from pageviews.domain.freshness import Freshness
 from pageviews.domain.model import Access, Fetched, Granularity, Month, Project
@@ -92,6 +93,16 @@ class SitesService:
         breakdown: Breakdown | None = None,
     ) -> SiteSeries:
         """A project's views per month, day or hour over a range (one upstream request per part)."""
+        with no_data_about(f"the views of {query.project} in this range"):
+            return await self._siteviews(query, granularity, periods, breakdown)
+
+    async def _siteviews(
+        self,
+        query: SiteQuery,
+        granularity: SiteGranularity,
+        periods: PeriodRange,
+        breakdown: Breakdown | None,
+    ) -> SiteSeries:
         now = self.now()
         queries = {"": query} if breakdown is None else breakdown.parts(query)
         whole = query if breakdown is None else breakdown.whole(query)
@@ -132,8 +143,11 @@ class SitesService:
     async def unique_devices(self, query: DevicesQuery, periods: PeriodRange) -> UniqueDevices:
         check_devices_range(periods)
         now = self.now()
-        counts = await self._metrics.unique_devices(query, periods.granularity, periods.first, periods.last)
-        items = build_device_items(periods, counts.points, now, self._freshness)
+        with no_data_about(f"the unique devices of {query.project} in this range"):
+            counts = await self._metrics.unique_devices(
+                query, periods.granularity, periods.first, periods.last
+            )
+            items = build_device_items(periods, counts.points, now, self._freshness)
         complete = self._freshness.is_settled(periods.period_end(periods.last_start), now)
         return UniqueDevices(query, periods, items, counts.stale, complete)
 
@@ -143,7 +157,8 @@ class SitesService:
         """A complete month's views of a project by country, at most `limit` countries."""
         check_limit(limit)
         self._check_complete_month(month, TOP_BY_COUNTRY_START)
-        found = await self._metrics.top_by_country(project, access, month)
+        with no_data_about(f"the views of {project} by country in {month}"):
+            found = await self._metrics.top_by_country(project, access, month)
         return TopCountries(found.project, found.access, found.month, found.entries[:limit], found.stale)
 
     async def top_per_country(
@@ -161,7 +176,9 @@ class SitesService:
             self._check_complete_month(month, Month.of(TOP_PER_COUNTRY_START))
         else:
             self._check_settled_day(dt.date(month.year, month.month, day))
-        found = await self._metrics.top_per_country(country, access, month, day)
+        period = month if day is None else dt.date(month.year, month.month, day)
+        with no_data_about(f"the top list of {country} in {period}"):
+            found = await self._metrics.top_per_country(country, access, month, day)
         entries = found.entries
         if exclude is Exclude.NON_ARTICLES:
             projects = sorted({e.project for e in entries})

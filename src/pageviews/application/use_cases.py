@@ -24,6 +24,7 @@ from pageviews.domain.errors import (
     UpstreamError,
     UpstreamTimeout,
     UpstreamUnavailable,
+    no_data_about,
 )
 from pageviews.domain.freshness import Freshness
 from pageviews.domain.model import Access, Agent, Article, ArticleQuery, Fetched, Month, Project
@@ -387,7 +388,8 @@ class PageviewsService:
         self._freshness.check_servable(month, now)
         if not self._freshness.is_complete(month, now):
             raise MonthNotComplete(f"{month} is not complete yet; top lists exist only for complete months")
-        top = await self._top_source.top_articles(project, access, month)
+        with no_data_about(f"the top list of {project} in {month}"):
+            top = await self._top_source.top_articles(project, access, month)
         entries = top.entries
         if exclude is Exclude.NON_ARTICLES:
             (site,) = await site_infos(self._page_facts, [project.name])

@@ -3,6 +3,9 @@ declared. Adapters translate them to their own protocols (an HTTP status, an exi
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 
 class PageviewsError(Exception):
     """Base of every error the service reports to a client; `code` is stable and machine-readable. Raised as
@@ -169,6 +172,16 @@ class NoData(PageviewsError):
 
     def __init__(self, detail: str = "") -> None:
         super().__init__(detail or NO_DATA_DETAIL)
+
+
+@contextmanager
+def no_data_about(subject: str) -> Iterator[None]:
+    """Wikimedia's "no data" about what is not an article's views (a top list, a project's totals, a country's
+    list), told in its own words: the default detail speaks of an article and its title."""
+    try:
+        yield
+    except NoData as exc:
+        raise NoData(f"Wikimedia has no data for {subject}: it is not loaded yet, or there is none") from exc
 
 
 NO_DATA_DETAIL = (
