@@ -166,3 +166,31 @@ def test_no_data_for_a_list_or_a_project_says_what_was_missing_not_an_article(
 ) -> None:
     detail = assert_problem(client.get(path), 404, "no_data")["detail"]
     assert (subject in detail, "article" in detail) == (True, False)
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/v1/top/all-projects/2023-10",
+        "/v1/pageviews/all-projects/Albert_Einstein?from=2023-10",
+        "/monthly_view_count/Albert_Einstein/2023/10?project=all-projects",
+        "/v1/redirects/all-projects/Albert_Einstein?from=2023-10",
+        "/v1/unique-devices/all-projects?from=2023-10",
+    ],
+)
+def test_all_projects_has_only_totals_and_anything_else_asked_of_it_is_refused_without_asking_upstream(
+    client: TestClient[Litestar], fake: FakeWikimedia, path: str
+) -> None:
+    assert (
+        "all-projects has only the project totals"
+        in assert_problem(client.get(path), 400, "invalid_project")["detail"]
+    )
+    assert fake.requests == []
+
+
+def test_a_batch_of_all_projects_is_refused_without_asking_upstream(
+    client: TestClient[Litestar], fake: FakeWikimedia
+) -> None:
+    body = {"project": "all-projects", "articles": ["Albert_Einstein"], "from": "2023-10"}
+    assert_problem(client.post("/v1/pageviews/batch", json=body), 400, "invalid_project")
+    assert fake.requests == []

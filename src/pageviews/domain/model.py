@@ -94,6 +94,18 @@ class Project(msgspec.Struct, frozen=True):
             )
         return cls(name)
 
+    @classmethod
+    def parse_one(cls, raw: str, counted: str) -> Project:
+        """A project that is one wiki: `all-projects` (every project at once) has only totals, so anything else
+        (`counted`: "articles", "unique devices", ...) asked of it is refused before anything is asked upstream,
+        as Wikimedia itself would refuse it."""
+        project = cls.parse(raw)
+        if project.name == ALL_PROJECTS_NAME:
+            raise InvalidProject(
+                f"{counted} are counted per project; all-projects has only the project totals"
+            )
+        return project
+
     @property
     def capitalises_titles(self) -> bool:
         """MediaWiki upper-cases the first letter of titles everywhere except on wiktionaries."""
@@ -104,6 +116,9 @@ class Project(msgspec.Struct, frozen=True):
 
 
 DEFAULT_PROJECT = Project("en.wikipedia")
+
+ALL_PROJECTS_NAME = "all-projects"
+"""The pageviews API's name for every project at once (its aggregate endpoint alone takes it)."""
 
 MAX_TITLE_BYTES = 255
 # What MediaWiki refuses in a title: these characters, control characters, and `%XX` escapes.

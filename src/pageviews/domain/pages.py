@@ -12,7 +12,7 @@ import re
 import msgspec
 
 from pageviews.domain.errors import InvalidParameter, InvalidProject
-from pageviews.domain.model import Project
+from pageviews.domain.model import ALL_PROJECTS_NAME, Project
 
 MAX_TITLES_PER_QUERY = 50
 """MediaWiki answers at most 50 titles per query for clients without `apihighlimits`."""
@@ -160,7 +160,7 @@ _WWW_HOSTS = {
     "mediawiki": "www.mediawiki.org",
     "wikifunctions": "www.wikifunctions.org",
 }
-_NO_WIKI = {"all-projects"}
+_NO_WIKI = {ALL_PROJECTS_NAME}
 
 
 def host_of(project: Project) -> str:

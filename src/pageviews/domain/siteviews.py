@@ -12,10 +12,10 @@ import msgspec
 
 from pageviews.domain.errors import InvalidGranularity, InvalidRange, NoData, UpstreamError
 from pageviews.domain.freshness import Freshness
-from pageviews.domain.model import Access, Agent, Granularity, Project, checked_count
+from pageviews.domain.model import ALL_PROJECTS_NAME, Access, Agent, Granularity, Project, checked_count
 from pageviews.domain.series import Breakdown, PeriodRange, SeriesItem
 
-ALL_PROJECTS = Project("all-projects")
+ALL_PROJECTS = Project(ALL_PROJECTS_NAME)
 """Every Wikimedia project together, which the aggregate views (and only they) can be asked about."""
 
 HOUR = dt.timedelta(hours=1)

@@ -125,7 +125,7 @@ async def views(
     out: TextIO,
     err: TextIO,
 ) -> int:
-    parsed_project = Project.parse(project)
+    parsed_project = Project.parse_one(project, "articles' views")
     parsed = Access.parse(access), Agent.parse(agent), RedirectsChoice.parse(redirects)
     asked = periods.periods(service.today())
     progress = Progress(err, len(titles))
@@ -204,7 +204,10 @@ async def top(
     out: TextIO,
 ) -> int:
     found = await service.top(
-        Project.parse(project), Access.parse(access), Month.parse(month), parse_limit(limit)
+        Project.parse_one(project, "top articles"),
+        Access.parse(access),
+        Month.parse(month),
+        parse_limit(limit),
     )
     answer = TopOut.of(found)
     if output == "json":
@@ -228,7 +231,7 @@ async def langviews(
     out: TextIO,
     err: TextIO,
 ) -> int:
-    parsed_project = Project.parse(project)
+    parsed_project = Project.parse_one(project, "articles' views")
     query = ArticleQuery(
         parsed_project, Article.parse(title, parsed_project), Access.parse(access), Agent.parse(agent)
     )

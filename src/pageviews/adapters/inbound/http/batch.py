@@ -183,7 +183,11 @@ async def batch(
 ) -> Response[BatchOut]:
     service, cache_policy, replay = serving.services.pageviews, serving.cache_policy, serving.response_cache
     wanted = representation(request, format)
-    project, access, agent = Project.parse(data.project), Access.parse(data.access), Agent.parse(data.agent)
+    project, access, agent = (
+        Project.parse_one(data.project, "articles' views"),
+        Access.parse(data.access),
+        Agent.parse(data.agent),
+    )
     end = None if isinstance(data.to, UnsetType) else data.to
     periods = PeriodRange.parse(Granularity.parse(data.granularity), data.from_, end, service.today())
     redirects = RedirectsChoice.parse(data.redirects)

@@ -25,10 +25,9 @@ from pageviews.adapters.inbound.http.parameters import AccessQuery, ExcludeQuery
 from pageviews.adapters.inbound.http.serving import Serving
 from pageviews.adapters.inbound.http.site_schemas import TopByCountryOut, TopPerCountryOut
 from pageviews.domain.countries import Country
-from pageviews.domain.errors import InvalidProject, InvalidRange
+from pageviews.domain.errors import InvalidRange
 from pageviews.domain.model import Access, Month, Project
 from pageviews.domain.non_articles import Exclude
-from pageviews.domain.siteviews import ALL_PROJECTS
 from pageviews.domain.top import DEFAULT_TOP, parse_limit
 
 _DAY = re.compile(r"([0-9]{4}-[0-9]{2})-([0-9]{2})")
@@ -75,9 +74,12 @@ async def top_by_country(
 ) -> Response[TopByCountryOut]:
     sites, cache_policy = serving.services.sites, serving.cache_policy
     wanted = representation(request, format)
-    parsed = Project.parse(project), Access.parse(access), Month.parse(month), parse_limit(limit)
-    if parsed[0] == ALL_PROJECTS:
-        raise InvalidProject("views by country are counted per project; all-projects has none")
+    parsed = (
+        Project.parse_one(project, "views by country"),
+        Access.parse(access),
+        Month.parse(month),
+        parse_limit(limit),
+    )
     found = await sites.top_by_country(*parsed)
     answer = TopByCountryOut.of(found)
     headers = negotiated(cache_headers(cache_policy, complete=True, stale=found.stale))

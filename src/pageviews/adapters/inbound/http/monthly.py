@@ -135,7 +135,7 @@ async def monthly_view_count(
     service, cache_policy = serving.services.pageviews, serving.cache_policy
     wanted = representation(request, format)
     raw_article, year, month = _split_article_path(path)
-    parsed_project = Project.parse(project)
+    parsed_project = Project.parse_one(project, "articles' views")
     query = ArticleQuery(
         project=parsed_project,
         article=Article.parse(raw_article, parsed_project),

@@ -222,7 +222,7 @@ async def language_views(
 
 
 def _query(project: str, article: str, access: str, agent: str) -> ArticleQuery:
-    parsed = Project.parse(project)
+    parsed = Project.parse_one(project, "articles' views")
     return ArticleQuery(
         parsed, Article.parse(article.removeprefix("/"), parsed), Access.parse(access), Agent.parse(agent)
     )

@@ -162,7 +162,7 @@ async def series(
 ) -> Response[SeriesOut]:
     service, cache_policy = serving.services.pageviews, serving.cache_policy
     wanted = representation(request, format)
-    parsed_project = Project.parse(project)
+    parsed_project = Project.parse_one(project, "articles' views")
     parsed_access, parsed_agent = Access.parse(access), None if agent is None else Agent.parse(agent)
     split = None if breakdown is None else Breakdown.parse(breakdown, parsed_access, parsed_agent)
     query = ArticleQuery(

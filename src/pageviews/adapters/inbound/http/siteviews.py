@@ -32,10 +32,9 @@ from pageviews.adapters.inbound.http.parameters import (
 from pageviews.adapters.inbound.http.serving import Serving
 from pageviews.adapters.inbound.http.site_schemas import SiteSeriesOut, UniqueDevicesOut
 from pageviews.domain.devices import AccessSite, DevicesQuery
-from pageviews.domain.errors import InvalidProject
 from pageviews.domain.model import Access, Agent, Granularity, Project
 from pageviews.domain.series import Breakdown, PeriodRange
-from pageviews.domain.siteviews import ALL_PROJECTS, MAX_HOURLY_DAYS, SiteGranularity, SiteQuery
+from pageviews.domain.siteviews import MAX_HOURLY_DAYS, SiteGranularity, SiteQuery
 
 SiteGranularityQuery = Annotated[
     str,
@@ -186,9 +185,7 @@ async def unique_devices(
 ) -> Response[UniqueDevicesOut]:
     sites, cache_policy = serving.services.sites, serving.cache_policy
     wanted = representation(request, format)
-    parsed_project = Project.parse(project)
-    if parsed_project == ALL_PROJECTS:
-        raise InvalidProject("unique devices are counted per project; all-projects has none")
+    parsed_project = Project.parse_one(project, "unique devices")
     query = DevicesQuery(parsed_project, AccessSite.ALL if site is None else AccessSite.parse(site))
     periods = PeriodRange.parse(Granularity.parse(granularity), start, end, sites.today())
     found = await sites.unique_devices(query, periods)

@@ -79,7 +79,12 @@ async def top(
 ) -> Response[TopOut]:
     service, cache_policy = serving.services.pageviews, serving.cache_policy
     wanted = representation(request, format)
-    parsed = Project.parse(project), Access.parse(access), Month.parse(month), parse_limit(limit)
+    parsed = (
+        Project.parse_one(project, "top articles"),
+        Access.parse(access),
+        Month.parse(month),
+        parse_limit(limit),
+    )
     found = await service.top(*parsed, exclude=None if exclude is None else Exclude.parse(exclude))
     answer = TopOut.of(found)
     # Top lists exist for complete months only.
