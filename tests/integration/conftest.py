@@ -72,11 +72,15 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
     report = yield
     page = getattr(item, "funcargs", {}).get("page")
     if report.failed and report.when == "call" and isinstance(page, Page):
-        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-        path = SCREENSHOTS / (re.sub(r"[^\w.-]+", "_", item.nodeid) + ".png")
-        page.screenshot(path=path, full_page=True)
-        report.sections.append(("screenshot", str(path)))
+        report.sections.append(("screenshot", str(_screenshot(page, item.nodeid))))
     return report
+
+
+def _screenshot(page: Page, nodeid: str) -> Path:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    path = SCREENSHOTS / (re.sub(r"[^\w.-]+", "_", nodeid) + ".png")
+    page.screenshot(path=path, full_page=True)
+    return path
 
 
 @pytest.fixture(scope="module")
@@ -121,7 +125,7 @@ def browsing(browser: Browser, site: str) -> Iterator[BrowserContext]:
 
 
 @pytest.fixture
-def page(browsing: BrowserContext) -> Iterator[Page]:
+def page(browsing: BrowserContext, request: pytest.FixtureRequest) -> Iterator[Page]:
     """A fresh tab at a desktop's size; the test fails if the page breaks its Content-Security-Policy, throws,
     or misses one of its own files."""
     tab = browsing.new_page()
@@ -144,5 +148,9 @@ def page(browsing: BrowserContext) -> Iterator[Page]:
         ),
     )
     yield tab
-    tab.close()
-    assert [] == broken
+    try:
+        if broken:
+            _screenshot(tab, request.node.nodeid)  # the page as it was when it broke, before it is closed
+        assert [] == broken
+    finally:
+        tab.close()
