@@ -20,7 +20,7 @@ from pageviews.adapters.inbound.http.negotiation import (
     negotiated,
     representation,
 )
-from pageviews.adapters.inbound.http.openapi import documented_ok, error_responses
+from pageviews.adapters.inbound.http.openapi import ONE_MONTH, documented_ok, error_responses
 from pageviews.adapters.inbound.http.problems import problem_of
 from pageviews.adapters.inbound.http.schemas import BatchOut, BatchRequest, BatchResult, SeriesOut
 from pageviews.adapters.inbound.http.serving import Serving
@@ -34,20 +34,6 @@ from pageviews.domain.series import PeriodRange, Series
 _encoder = msgspec.json.Encoder()
 _result_of = msgspec.json.Decoder(BatchResult)
 
-_ONE_MONTH = {
-    "project": "en.wikipedia",
-    "article": "Albert_Einstein",
-    "access": "all-access",
-    "agent": "user",
-    "granularity": "monthly",
-    "from": "2023-01",
-    "to": "2023-01",
-    "total": 412345,
-    "items": [{"period": "2023-01", "views": 412345, "complete": True}],
-    "stale": False,
-}
-"""One month of Albert_Einstein, as the examples show it."""
-
 MAX_BATCH_BODY = 64 * 1024
 """Bytes a batch body may have: 100 titles of 255 bytes each, escaped, fit several times over."""
 
@@ -60,18 +46,7 @@ MAX_BATCH_BODY = 64 * 1024
             "results": [
                 {
                     "article": "Albert_Einstein",
-                    "series": {
-                        "project": "en.wikipedia",
-                        "article": "Albert_Einstein",
-                        "access": "all-access",
-                        "agent": "user",
-                        "granularity": "monthly",
-                        "from": "2023-01",
-                        "to": "2023-01",
-                        "total": 412345,
-                        "items": [{"period": "2023-01", "views": 412345, "complete": True}],
-                        "stale": False,
-                    },
+                    "series": ONE_MONTH,
                 },
                 {
                     "article": "Bad|Title",
@@ -94,14 +69,14 @@ MAX_BATCH_BODY = 64 * 1024
                         {
                             "article": "Einstein",
                             "series": {
-                                **_ONE_MONTH,
+                                **ONE_MONTH,
                                 "page": {"title": "Albert_Einstein", "redirected_from": "Einstein"},
                             },
                         },
                         {
                             "article": "Albert_Einstein",
                             "series": {
-                                **_ONE_MONTH,
+                                **ONE_MONTH,
                                 "page": {"title": "Albert_Einstein", "redirected_from": None},
                             },
                         },
@@ -115,7 +90,7 @@ MAX_BATCH_BODY = 64 * 1024
                         {
                             "article": "Einstein",
                             "series": {
-                                **_ONE_MONTH,
+                                **ONE_MONTH,
                                 "total": 420447,
                                 "items": [{"period": "2023-01", "views": 420447, "complete": True}],
                                 "page": {

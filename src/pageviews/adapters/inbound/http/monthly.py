@@ -19,7 +19,7 @@ from pageviews.adapters.inbound.http.negotiation import (
     negotiated,
     representation,
 )
-from pageviews.adapters.inbound.http.openapi import documented_ok, error_responses
+from pageviews.adapters.inbound.http.openapi import INCLUDED_PAGE, documented_ok, error_responses
 from pageviews.adapters.inbound.http.parameters import AccessQuery, AgentQuery, ProjectQuery, RedirectsQuery
 from pageviews.adapters.inbound.http.schemas import MonthlyViewCount
 from pageviews.adapters.inbound.http.series import page_headers
@@ -90,20 +90,7 @@ wiki has the page and a 404 `no_such_page` (with a `suggestion`) when it has not
                     "views": 421178,
                     "complete": True,
                     "stale": False,
-                    "page": {
-                        "title": "Albert_Einstein",
-                        "redirected_from": "Einstein",
-                        "titles": [
-                            {"title": "Albert_Einstein", "views": 412345, "redirect": False},
-                            {"title": "Einstein", "views": 8102, "redirect": True},
-                            {
-                                "title": "Relativity_theory",
-                                "views": 731,
-                                "redirect": True,
-                                "fragment": "Relativity",
-                            },
-                        ],
-                    },
+                    "page": INCLUDED_PAGE,
                 },
             ),
         },

@@ -49,6 +49,32 @@ _EXAMPLES = {
 }
 
 
+ONE_MONTH: dict[str, object] = {
+    "project": "en.wikipedia",
+    "article": "Albert_Einstein",
+    "access": "all-access",
+    "agent": "user",
+    "granularity": "monthly",
+    "from": "2023-01",
+    "to": "2023-01",
+    "total": 412345,
+    "items": [{"period": "2023-01", "views": 412345, "complete": True}],
+    "stale": False,
+}
+"""One month of Albert_Einstein, as the examples of every series show it."""
+
+INCLUDED_PAGE: dict[str, object] = {
+    "title": "Albert_Einstein",
+    "redirected_from": "Einstein",
+    "titles": [
+        {"title": "Albert_Einstein", "views": 412345, "redirect": False},
+        {"title": "Einstein", "views": 8102, "redirect": True},
+        {"title": "Relativity_theory", "views": 731, "redirect": True, "fragment": "Relativity"},
+    ],
+}
+"""`page` of a `redirects=include` example: the page and each title counted (421178 views in all)."""
+
+
 def error_responses(
     *statuses: int, examples: dict[int, tuple[str, str] | list[tuple[str, str]]] | None = None
 ) -> dict[int, ResponseSpec]:

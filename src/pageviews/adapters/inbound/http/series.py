@@ -20,7 +20,7 @@ from pageviews.adapters.inbound.http.negotiation import (
     negotiated,
     representation,
 )
-from pageviews.adapters.inbound.http.openapi import documented_ok, error_responses
+from pageviews.adapters.inbound.http.openapi import INCLUDED_PAGE, ONE_MONTH, documented_ok, error_responses
 from pageviews.adapters.inbound.http.parameters import (
     AccessQuery,
     BreakdownQuery,
@@ -38,19 +38,6 @@ from pageviews.domain.cache_policy import CachePolicy
 from pageviews.domain.model import Access, Agent, Article, ArticleQuery, Granularity, Project
 from pageviews.domain.pages import CountedPage, Notice, RedirectsChoice
 from pageviews.domain.series import MAX_DAYS, MAX_MONTHS, Breakdown, PeriodRange, Series
-
-ONE_MONTH = {
-    "project": "en.wikipedia",
-    "article": "Albert_Einstein",
-    "access": "all-access",
-    "agent": "user",
-    "granularity": "monthly",
-    "from": "2023-01",
-    "to": "2023-01",
-    "total": 412345,
-    "items": [{"period": "2023-01", "views": 412345, "complete": True}],
-    "stale": False,
-}
 
 SERIES_DESCRIPTION = f"""\
 Views of one article per month or per day over a range, with the total (and the peak day for daily series).
@@ -99,20 +86,7 @@ title's count (`/v1/redirects/...?format=csv`)."""
                     **ONE_MONTH,
                     "total": 421178,
                     "items": [{"period": "2023-01", "views": 421178, "complete": True}],
-                    "page": {
-                        "title": "Albert_Einstein",
-                        "redirected_from": "Einstein",
-                        "titles": [
-                            {"title": "Albert_Einstein", "views": 412345, "redirect": False},
-                            {"title": "Einstein", "views": 8102, "redirect": True},
-                            {
-                                "title": "Relativity_theory",
-                                "views": 731,
-                                "redirect": True,
-                                "fragment": "Relativity",
-                            },
-                        ],
-                    },
+                    "page": INCLUDED_PAGE,
                 },
             ),
             "without_mediawiki": (
