@@ -30,7 +30,7 @@ from pageviews.adapters.outbound.mediawiki.client import LONGEST_WAIT, MediaWiki
 from pageviews.adapters.outbound.pause import Pause
 from pageviews.adapters.outbound.rate_limit import RateLimiter
 from pageviews.adapters.outbound.resilience import CircuitBreaker, Resilience
-from pageviews.adapters.outbound.upstream import MeteredTransport, make_client
+from pageviews.adapters.outbound.upstream import MeteredTransport, UpstreamClient, upstream_transport
 from pageviews.adapters.outbound.wikimedia.client import WikimediaPageviewsSource
 from pageviews.adapters.outbound.wikimedia.metrics import WikimediaMetricsSource
 from pageviews.application.cached_metrics import CachingMetricsSource
@@ -54,19 +54,19 @@ STORE_PAUSE = 5.0
 """Seconds a failed store (Redis) is not asked again, by the cache and by the rate limit."""
 
 
-async def _wikimedia_client(settings: Settings, metrics: Metrics) -> AsyncIterator[httpx.AsyncClient]:
+async def _wikimedia_client(settings: Settings, metrics: Metrics) -> AsyncIterator[UpstreamClient]:
     limits = httpx.Limits(
         max_connections=settings.upstream_connections, max_keepalive_connections=settings.upstream_connections
     )
-    transport = MeteredTransport(httpx.AsyncHTTPTransport(limits=limits), metrics.upstream)
-    client = make_client(settings.wikimedia_url, settings.user_agent, settings.upstream_timeout, transport)
+    transport = MeteredTransport(upstream_transport(limits), metrics.upstream)
+    client = UpstreamClient(settings.wikimedia_url, settings.user_agent, settings.upstream_timeout, transport)
     try:
         yield client
     finally:
         await client.aclose()
 
 
-async def _mediawiki_client(settings: Settings, metrics: Metrics) -> AsyncIterator[httpx.AsyncClient | None]:
+async def _mediawiki_client(settings: Settings, metrics: Metrics) -> AsyncIterator[UpstreamClient | None]:
     """One client for every wiki's api.php (requests name their whole URL); a connection per slot. None when
     `PAGEVIEWS_MEDIAWIKI_URL` is empty: nothing is opened that would never be used."""
     if not settings.mediawiki_url:
@@ -74,8 +74,8 @@ async def _mediawiki_client(settings: Settings, metrics: Metrics) -> AsyncIterat
         return
     connections = settings.mediawiki_concurrency
     limits = httpx.Limits(max_connections=connections, max_keepalive_connections=connections)
-    transport = MeteredTransport(httpx.AsyncHTTPTransport(limits=limits), metrics.upstream_of("mediawiki"))
-    client = make_client("", settings.user_agent, settings.upstream_timeout, transport)
+    transport = MeteredTransport(upstream_transport(limits), metrics.upstream_of("mediawiki"))
+    client = UpstreamClient("", settings.user_agent, settings.upstream_timeout, transport)
     try:
         yield client
     finally:
@@ -109,7 +109,7 @@ def _mediawiki_resilience(
 
 def _page_facts(
     settings: Settings,
-    client: httpx.AsyncClient | None,
+    client: UpstreamClient | None,
     resilience: Resilience,
     cache: Cache,
     policy: CachePolicy,

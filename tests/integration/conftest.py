@@ -8,13 +8,12 @@ from collections.abc import AsyncIterator, Generator, Iterator
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
 from litestar import Litestar
 from litestar.testing import TestClient
 from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
 
-from pageviews.adapters.outbound.upstream import make_client
+from pageviews.adapters.outbound.upstream import UpstreamClient
 from pageviews.adapters.outbound.wikimedia.client import WikimediaPageviewsSource
 from tests.support.app import USER_AGENT, container_for, one_attempt, serve
 from tests.support.browser import chromium_path, launch, seed_demo, seed_demo_wikis
@@ -33,14 +32,14 @@ def client(fake: FakeWikimedia) -> Iterator[TestClient[Litestar]]:
 
 
 @pytest.fixture
-async def wikimedia_client(fake: FakeWikimedia) -> AsyncIterator[httpx.AsyncClient]:
+async def wikimedia_client(fake: FakeWikimedia) -> AsyncIterator[UpstreamClient]:
     """The Wikimedia adapters' httpx client, as the container makes it, with `fake` as Wikimedia."""
-    async with make_client(BASE_URL, USER_AGENT, 5.0, fake.transport()) as client:
+    async with UpstreamClient(BASE_URL, USER_AGENT, 5.0, fake.transport()) as client:
         yield client
 
 
 @pytest.fixture
-def source(wikimedia_client: httpx.AsyncClient) -> WikimediaPageviewsSource:
+def source(wikimedia_client: UpstreamClient) -> WikimediaPageviewsSource:
     """The Wikimedia adapter of per-article series and top lists, one attempt per request."""
     return WikimediaPageviewsSource(wikimedia_client, one_attempt())
 

@@ -16,6 +16,7 @@ import pytest
 from dependency_injector import providers
 from litestar.testing import AsyncTestClient, TestClient
 
+from pageviews.adapters.outbound.upstream import UpstreamClient
 from pageviews.containers import Container, build_app
 from pageviews.domain.model import Access, Agent
 from tests.support.app import USER_AGENT, container_for, decode_paths_once, serve, settings_from_env
@@ -583,7 +584,7 @@ async def test_the_shared_upstream_client_is_closed_at_shutdown() -> None:
     async with AsyncTestClient(build_app(container)) as client:
         assert (await client.get("/ready")).status_code == 200
         # An async Resource hands out an awaitable, although its stubs say otherwise.
-        resource: httpx.AsyncClient | Awaitable[httpx.AsyncClient] = container.wikimedia_client()
+        resource: UpstreamClient | Awaitable[UpstreamClient] = container.wikimedia_client()
         upstream = await resource if inspect.isawaitable(resource) else resource
         assert not upstream.is_closed
     assert upstream.is_closed

@@ -13,7 +13,7 @@ import pytest
 
 from pageviews.adapters.outbound.mediawiki.client import MediaWikiPageFacts
 from pageviews.adapters.outbound.resilience import CircuitBreaker, Resilience
-from pageviews.adapters.outbound.upstream import make_client
+from pageviews.adapters.outbound.upstream import UpstreamClient
 from pageviews.domain.errors import CircuitOpen, UpstreamError, UpstreamThrottled, UpstreamUnavailable
 from pageviews.domain.model import Article, Project
 from pageviews.domain.pages import LanguageLink, PageStatus, Redirect, Resolved, Target
@@ -48,7 +48,7 @@ def served(wiki: FakeMediaWiki) -> Iterator[str]:
 
 @pytest.fixture
 async def facts(served: str, sleep: FakeSleep) -> AsyncIterator[MediaWikiPageFacts]:
-    async with make_client("", USER_AGENT, 5.0, httpx.AsyncHTTPTransport()) as client:
+    async with UpstreamClient("", USER_AGENT, 5.0, httpx.AsyncHTTPTransport()) as client:
         yield MediaWikiPageFacts(
             client, served, Resilience(attempts=3, deadline=None, retry_after_cap=10, sleep=sleep)
         )
@@ -248,7 +248,7 @@ async def test_a_dead_wiki_is_unavailable_and_named(facts: MediaWikiPageFacts, w
 
 
 async def test_an_unreachable_wiki_is_unavailable(sleep: FakeSleep) -> None:
-    async with make_client("", USER_AGENT, 1.0, httpx.AsyncHTTPTransport()) as client:
+    async with UpstreamClient("", USER_AGENT, 1.0, httpx.AsyncHTTPTransport()) as client:
         facts = MediaWikiPageFacts(
             client, "http://127.0.0.1:9/{host}/w/api.php", Resilience(attempts=1, deadline=None)
         )
@@ -259,7 +259,7 @@ async def test_an_unreachable_wiki_is_unavailable(sleep: FakeSleep) -> None:
 async def test_a_wiki_failing_again_and_again_opens_its_own_breaker(wiki: FakeMediaWiki) -> None:
     wiki.down = True
     breaker = CircuitBreaker(upstream="MediaWiki", window=4, minimum_calls=2, failure_rate=0.5)
-    async with make_client("", USER_AGENT, 1.0, wiki.transport()) as client:
+    async with UpstreamClient("", USER_AGENT, 1.0, wiki.transport()) as client:
         facts = MediaWikiPageFacts(client, TEMPLATE, Resilience(attempts=1, deadline=None, breaker=breaker))
         for title in ("A", "B"):
             with pytest.raises(UpstreamUnavailable):
@@ -278,8 +278,8 @@ def recorded(name: str) -> httpx.MockTransport:
     return httpx.MockTransport(lambda request: httpx.Response(200, content=body))
 
 
-async def recorded_facts(name: str) -> tuple[MediaWikiPageFacts, httpx.AsyncClient]:
-    client = make_client("", USER_AGENT, 1.0, recorded(name))
+async def recorded_facts(name: str) -> tuple[MediaWikiPageFacts, UpstreamClient]:
+    client = UpstreamClient("", USER_AGENT, 1.0, recorded(name))
     return MediaWikiPageFacts(client, TEMPLATE, Resilience(attempts=1, deadline=None)), client
 
 

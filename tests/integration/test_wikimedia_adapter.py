@@ -3,6 +3,7 @@ the upstream can give becomes data or a domain error, and what goes on the wire 
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 import email.utils
 import gzip
@@ -16,7 +17,12 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from pageviews.adapters.outbound.upstream import DEFAULT_RETRY_AFTER, MAX_RETRY_AFTER, make_client
+from pageviews.adapters.outbound.upstream import (
+    DEFAULT_RETRY_AFTER,
+    MAX_RETRY_AFTER,
+    UpstreamClient,
+    upstream_transport,
+)
 from pageviews.adapters.outbound.wikimedia.client import WikimediaPageviewsSource, article_path, subject_of
 from pageviews.domain.errors import (
     NoData,
@@ -70,7 +76,7 @@ def item(timestamp: object, views: object = 1, article: str = "Albert_Einstein")
 
 
 async def source_over(transport: httpx.AsyncBaseTransport) -> WikimediaPageviewsSource:
-    return WikimediaPageviewsSource(make_client(BASE_URL, USER_AGENT, 5.0, transport), one_attempt())
+    return WikimediaPageviewsSource(UpstreamClient(BASE_URL, USER_AGENT, 5.0, transport), one_attempt())
 
 
 # -- 200: data ----------------------------------------------------------------------------------------------
@@ -229,7 +235,7 @@ async def test_the_base_url_works_with_or_without_a_trailing_slash(
     base_url: str, fake: FakeWikimedia
 ) -> None:
     fake.add_month("Albert_Einstein", dt.date(2023, 10, 1), 1)
-    async with make_client(base_url, USER_AGENT, 5.0, fake.transport()) as client:
+    async with UpstreamClient(base_url, USER_AGENT, 5.0, fake.transport()) as client:
         await october(WikimediaPageviewsSource(client, one_attempt()))
     assert fake.raw_paths[0].startswith(PREFIX + "per-article/")
 
@@ -242,20 +248,68 @@ async def test_any_async_client_with_a_base_url_can_carry_the_adapter(fake: Fake
     assert (DataPoint(dt.date(2023, 10, 1), 7),) == fetched.points
 
 
-async def test_the_client_is_configured_with_the_timeout_and_does_not_follow_redirects() -> None:
-    async with make_client(BASE_URL, USER_AGENT, 7.5, httpx.AsyncHTTPTransport()) as client:
-        expected = (httpx.Timeout(7.5), False, USER_AGENT)
-        assert expected == (client.timeout, client.follow_redirects, client.headers["user-agent"])
+async def test_over_real_http_the_request_names_the_service_asks_for_json_and_takes_gzip(
+    fake: FakeWikimedia,
+) -> None:
+    fake.add_month("Albert_Einstein", dt.date(2023, 10, 1), 1)
+    with fake.serve() as base_url:
+        async with UpstreamClient(base_url, USER_AGENT, 5.0, httpx.AsyncHTTPTransport()) as client:
+            await october(WikimediaPageviewsSource(client, one_attempt()))
+    headers = fake.requests[0].headers
+    expected = (USER_AGENT, "application/json", "gzip, deflate", None)
+    assert expected == tuple(
+        headers.get(name) for name in ("user-agent", "accept", "accept-encoding", "cookie")
+    )
+
+
+async def test_a_password_in_the_base_url_is_sent_as_basic_auth_and_not_in_the_url(
+    fake: FakeWikimedia,
+) -> None:
+    fake.add_month("Albert_Einstein", dt.date(2023, 10, 1), 1)
+    with fake.serve() as base_url:
+        with_password = base_url.replace("http://", "http://reader:s3cret@")
+        async with UpstreamClient(with_password, USER_AGENT, 5.0, httpx.AsyncHTTPTransport()) as client:
+            await october(WikimediaPageviewsSource(client, one_attempt()))
+    request = fake.requests[0]
+    expected = ("Basic " + base64.b64encode(b"reader:s3cret").decode(), b"")
+    assert expected == (request.headers.get("authorization"), request.url.userinfo)
 
 
 async def test_over_real_http_the_request_and_its_user_agent_arrive_intact(fake: FakeWikimedia) -> None:
     fake.add_month("AC/DC", dt.date(2023, 10, 1), 99)
     with fake.serve() as base_url:
-        async with make_client(base_url, USER_AGENT, 5.0, httpx.AsyncHTTPTransport()) as client:
+        async with UpstreamClient(base_url, USER_AGENT, 5.0, httpx.AsyncHTTPTransport()) as client:
             fetched = await october(WikimediaPageviewsSource(client, one_attempt()), query_for("AC/DC"))
     expected_path = f"{PREFIX}per-article/en.wikipedia/all-access/user/AC%2FDC/monthly/20231001/20231031"
     expected = (99, [expected_path], USER_AGENT)
     assert expected == (fetched.points[0].views, fake.raw_paths, fake.requests[0].headers["user-agent"])
+
+
+async def test_the_proxy_the_environment_names_carries_the_requests(
+    fake: FakeWikimedia, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    fake.add_month("Albert_Einstein", dt.date(2023, 10, 1), 5)
+    with fake.serve() as proxy_url:
+        monkeypatch.setenv("HTTP_PROXY", proxy_url.removesuffix("/api/rest_v1"))
+        transport = upstream_transport(httpx.Limits(max_connections=1))
+        async with UpstreamClient(
+            "http://wikimedia.invalid/api/rest_v1", USER_AGENT, 5.0, transport
+        ) as client:
+            fetched = await october(WikimediaPageviewsSource(client, one_attempt()))
+    assert (5, "wikimedia.invalid") == (fetched.points[0].views, fake.requests[0].url.host)
+
+
+async def test_a_host_no_proxy_names_is_asked_directly(
+    fake: FakeWikimedia, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    fake.add_month("Albert_Einstein", dt.date(2023, 10, 1), 6)
+    monkeypatch.setenv("HTTP_PROXY", "http://127.0.0.1:9")  # the discard port: nothing listens
+    monkeypatch.setenv("NO_PROXY", "127.0.0.1")
+    with fake.serve() as base_url:
+        transport = upstream_transport(httpx.Limits(max_connections=1))
+        async with UpstreamClient(base_url, USER_AGENT, 5.0, transport) as client:
+            fetched = await october(WikimediaPageviewsSource(client, one_attempt()))
+    assert 6 == fetched.points[0].views
 
 
 async def test_over_real_http_an_answer_slower_than_the_timeout_is_an_upstream_timeout(
@@ -263,7 +317,7 @@ async def test_over_real_http_an_answer_slower_than_the_timeout_is_an_upstream_t
 ) -> None:
     fake.fail_next(Canned(200, json.dumps({"items": [item("2023100100")]}).encode(), JSON, delay=2.0))
     with fake.serve() as base_url:
-        async with make_client(base_url, USER_AGENT, 0.1, httpx.AsyncHTTPTransport()) as client:
+        async with UpstreamClient(base_url, USER_AGENT, 0.1, httpx.AsyncHTTPTransport()) as client:
             with pytest.raises(UpstreamTimeout):
                 await october(WikimediaPageviewsSource(client, one_attempt()))
 
@@ -324,7 +378,7 @@ async def test_a_404_that_is_not_wikimedias_no_data_answer_is_an_upstream_error(
 
 
 async def test_a_route_the_fake_does_not_know_is_an_upstream_error(fake: FakeWikimedia) -> None:
-    async with make_client(BASE_URL + "/wrong", USER_AGENT, 5.0, fake.transport()) as client:
+    async with UpstreamClient(BASE_URL + "/wrong", USER_AGENT, 5.0, fake.transport()) as client:
         with pytest.raises(UpstreamError):
             await october(WikimediaPageviewsSource(client, one_attempt()))
 
@@ -361,7 +415,7 @@ async def test_the_warning_about_a_failed_answer_does_not_show_the_urls_password
     caplog.set_level(logging.WARNING)  # as in production: httpx's own INFO lines are off (logs.py)
     fake.fail_next(Canned(500, b"oops"))
     base = BASE_URL.replace("https://", "https://bot:s3cret@")
-    async with make_client(base, USER_AGENT, 5.0, fake.transport()) as client:
+    async with UpstreamClient(base, USER_AGENT, 5.0, fake.transport()) as client:
         with pytest.raises(UpstreamError):
             await october(WikimediaPageviewsSource(client, one_attempt()))
     warnings = [message for message in caplog.messages if message.startswith("wikimedia answered 500 for ")]
@@ -615,7 +669,7 @@ async def test_no_vendor_exception_escapes_for_any_status(
 async def test_a_wikimedia_that_cannot_be_reached_is_named_by_its_host() -> None:
     """An operator reading the problem sees which upstream the service tried, and why it failed."""
     base_url = "http://127.0.0.1:9/api/rest_v1"  # the discard port: nothing listens
-    async with make_client(base_url, USER_AGENT, 5.0, httpx.AsyncHTTPTransport()) as client:
+    async with UpstreamClient(base_url, USER_AGENT, 5.0, httpx.AsyncHTTPTransport()) as client:
         with pytest.raises(UpstreamUnavailable) as raised:
             await october(WikimediaPageviewsSource(client, one_attempt()))
     assert "Wikimedia (127.0.0.1) could not be reached (the connection failed)" == raised.value.detail
@@ -624,7 +678,7 @@ async def test_a_wikimedia_that_cannot_be_reached_is_named_by_its_host() -> None
 async def test_a_wikimedia_that_does_not_answer_in_time_is_named_by_its_host(fake: FakeWikimedia) -> None:
     fake.fail_next(Canned(200, b"{}", JSON, delay=2.0))
     with fake.serve() as base_url:
-        async with make_client(base_url, USER_AGENT, 0.05, httpx.AsyncHTTPTransport()) as client:
+        async with UpstreamClient(base_url, USER_AGENT, 0.05, httpx.AsyncHTTPTransport()) as client:
             with pytest.raises(UpstreamTimeout) as raised:
                 await october(WikimediaPageviewsSource(client, one_attempt()))
     assert "Wikimedia (127.0.0.1) did not answer in time" == raised.value.detail

@@ -8,9 +8,9 @@ import asyncio
 import datetime as dt
 import json
 
-import httpx
 import pytest
 
+from pageviews.adapters.outbound.upstream import UpstreamClient
 from pageviews.adapters.outbound.wikimedia.metrics import WikimediaMetricsSource
 from pageviews.containers import build_app
 from pageviews.domain.countries import Country, CountryViews
@@ -26,7 +26,7 @@ OCTOBER = Month(2023, 10)
 
 
 @pytest.fixture
-def source(wikimedia_client: httpx.AsyncClient) -> WikimediaMetricsSource:
+def source(wikimedia_client: UpstreamClient) -> WikimediaMetricsSource:
     """The Wikimedia adapter of project totals, devices and country lists (the shared client, one attempt)."""
     return WikimediaMetricsSource(wikimedia_client, one_attempt())
 

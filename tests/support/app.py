@@ -23,7 +23,7 @@ from pageviews.adapters.inbound.http.app import create_app
 from pageviews.adapters.inbound.http.serving import Serving
 from pageviews.adapters.inbound.http.timeouts import DEFAULT_CLIENT_TIMEOUT
 from pageviews.adapters.outbound.resilience import Resilience
-from pageviews.adapters.outbound.upstream import make_client
+from pageviews.adapters.outbound.upstream import UpstreamClient
 from pageviews.containers import Container, http_middleware, started
 from pageviews.settings import Settings
 from tests.support.fake_mediawiki import TEMPLATE as MEDIAWIKI_TEMPLATE
@@ -67,10 +67,10 @@ def container_for(
         settings = msgspec.structs.replace(settings, mediawiki_url=MEDIAWIKI_TEMPLATE)
     container.settings.override(providers.Object(settings))
     container.clock.override(providers.Object(FixedClock(now)))
-    client = make_client(settings.wikimedia_url, settings.user_agent, settings.upstream_timeout, transport)
+    client = UpstreamClient(settings.wikimedia_url, settings.user_agent, settings.upstream_timeout, transport)
     container.wikimedia_client.override(providers.Object(client))
     if mediawiki is not None:
-        wikis = make_client("", settings.user_agent, settings.upstream_timeout, mediawiki)
+        wikis = UpstreamClient("", settings.user_agent, settings.upstream_timeout, mediawiki)
         container.mediawiki_client.override(providers.Object(wikis))
     return container
 

@@ -30,9 +30,11 @@ def serving(handle: Handle, delay_of: Callable[[str], float] = lambda path: 0.0)
         def _answer(self) -> None:
             length = int(self.headers.get("content-length") or 0)
             body = self.rfile.read(length) if length else b""
+            # An absolute URL is a request to a forward proxy (`HTTP_PROXY`): the fake answers it as the host named.
+            absolute = self.path.startswith("http://")
             request = httpx.Request(
                 self.command,
-                f"http://{self.headers['host']}{self.path}",
+                self.path if absolute else f"http://{self.headers['host']}{self.path}",
                 headers=dict(self.headers),
                 content=body,
             )

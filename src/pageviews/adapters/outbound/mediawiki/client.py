@@ -19,7 +19,12 @@ import msgspec
 from msgspec import UNSET, UnsetType
 
 from pageviews.adapters.outbound.resilience import Resilience, Transient
-from pageviews.adapters.outbound.upstream import DEFAULT_RETRY_AFTER, retry_after, retry_after_hint
+from pageviews.adapters.outbound.upstream import (
+    DEFAULT_RETRY_AFTER,
+    HttpClient,
+    retry_after,
+    retry_after_hint,
+)
 from pageviews.domain.errors import (
     PageviewsError,
     UpstreamError,
@@ -228,7 +233,7 @@ def _underscored(title: str) -> str:
 
 
 class MediaWikiPageFacts:
-    def __init__(self, client: httpx.AsyncClient, url_template: str, resilience: Resilience) -> None:
+    def __init__(self, client: HttpClient, url_template: str, resilience: Resilience) -> None:
         self._client = client
         self._template = url_template
         self._resilience = resilience

@@ -14,7 +14,12 @@ import httpx
 import msgspec
 
 from pageviews.adapters.outbound.resilience import Resilience, Transient
-from pageviews.adapters.outbound.upstream import DEFAULT_RETRY_AFTER, retry_after, retry_after_hint
+from pageviews.adapters.outbound.upstream import (
+    DEFAULT_RETRY_AFTER,
+    HttpClient,
+    retry_after,
+    retry_after_hint,
+)
 from pageviews.domain.errors import (
     NoData,
     PageviewsError,
@@ -90,7 +95,7 @@ def subject_of(path: str) -> str:
 
 
 class WikimediaPageviewsSource:
-    def __init__(self, client: httpx.AsyncClient, resilience: Resilience) -> None:
+    def __init__(self, client: HttpClient, resilience: Resilience) -> None:
         self._client = client
         self._resilience = resilience
         self._name = f"Wikimedia ({client.base_url.host})"
