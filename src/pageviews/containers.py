@@ -30,7 +30,8 @@ from pageviews.adapters.outbound.mediawiki.client import LONGEST_WAIT, MediaWiki
 from pageviews.adapters.outbound.pause import Pause
 from pageviews.adapters.outbound.rate_limit import RateLimiter
 from pageviews.adapters.outbound.resilience import CircuitBreaker, Resilience
-from pageviews.adapters.outbound.upstream import MeteredTransport, UpstreamClient, upstream_transport
+from pageviews.adapters.outbound.transport import AiohttpTransport
+from pageviews.adapters.outbound.upstream import MeteredTransport, UpstreamClient
 from pageviews.adapters.outbound.wikimedia.client import WikimediaPageviewsSource
 from pageviews.adapters.outbound.wikimedia.metrics import WikimediaMetricsSource
 from pageviews.application.cached_metrics import CachingMetricsSource
@@ -58,7 +59,7 @@ async def _wikimedia_client(settings: Settings, metrics: Metrics) -> AsyncIterat
     limits = httpx.Limits(
         max_connections=settings.upstream_connections, max_keepalive_connections=settings.upstream_connections
     )
-    transport = MeteredTransport(upstream_transport(limits), metrics.upstream)
+    transport = MeteredTransport(AiohttpTransport(limits), metrics.upstream)
     client = UpstreamClient(settings.wikimedia_url, settings.user_agent, settings.upstream_timeout, transport)
     try:
         yield client
@@ -74,7 +75,7 @@ async def _mediawiki_client(settings: Settings, metrics: Metrics) -> AsyncIterat
         return
     connections = settings.mediawiki_concurrency
     limits = httpx.Limits(max_connections=connections, max_keepalive_connections=connections)
-    transport = MeteredTransport(upstream_transport(limits), metrics.upstream_of("mediawiki"))
+    transport = MeteredTransport(AiohttpTransport(limits), metrics.upstream_of("mediawiki"))
     client = UpstreamClient("", settings.user_agent, settings.upstream_timeout, transport)
     try:
         yield client

@@ -13,6 +13,7 @@ import pytest
 
 from pageviews.adapters.outbound.mediawiki.client import MediaWikiPageFacts
 from pageviews.adapters.outbound.resilience import CircuitBreaker, Resilience
+from pageviews.adapters.outbound.transport import AiohttpTransport
 from pageviews.adapters.outbound.upstream import UpstreamClient
 from pageviews.domain.errors import CircuitOpen, UpstreamError, UpstreamThrottled, UpstreamUnavailable
 from pageviews.domain.model import Article, Project
@@ -48,7 +49,9 @@ def served(wiki: FakeMediaWiki) -> Iterator[str]:
 
 @pytest.fixture
 async def facts(served: str, sleep: FakeSleep) -> AsyncIterator[MediaWikiPageFacts]:
-    async with UpstreamClient("", USER_AGENT, 5.0, httpx.AsyncHTTPTransport()) as client:
+    async with UpstreamClient(
+        "", USER_AGENT, 5.0, AiohttpTransport(httpx.Limits(max_connections=2))
+    ) as client:
         yield MediaWikiPageFacts(
             client, served, Resilience(attempts=3, deadline=None, retry_after_cap=10, sleep=sleep)
         )
@@ -248,7 +251,9 @@ async def test_a_dead_wiki_is_unavailable_and_named(facts: MediaWikiPageFacts, w
 
 
 async def test_an_unreachable_wiki_is_unavailable(sleep: FakeSleep) -> None:
-    async with UpstreamClient("", USER_AGENT, 1.0, httpx.AsyncHTTPTransport()) as client:
+    async with UpstreamClient(
+        "", USER_AGENT, 1.0, AiohttpTransport(httpx.Limits(max_connections=2))
+    ) as client:
         facts = MediaWikiPageFacts(
             client, "http://127.0.0.1:9/{host}/w/api.php", Resilience(attempts=1, deadline=None)
         )

@@ -17,11 +17,11 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from pageviews.adapters.outbound.transport import AiohttpTransport
 from pageviews.adapters.outbound.upstream import (
     DEFAULT_RETRY_AFTER,
     MAX_RETRY_AFTER,
     UpstreamClient,
-    upstream_transport,
 )
 from pageviews.adapters.outbound.wikimedia.client import WikimediaPageviewsSource, article_path, subject_of
 from pageviews.domain.errors import (
@@ -253,7 +253,9 @@ async def test_over_real_http_the_request_names_the_service_asks_for_json_and_ta
 ) -> None:
     fake.add_month("Albert_Einstein", dt.date(2023, 10, 1), 1)
     with fake.serve() as base_url:
-        async with UpstreamClient(base_url, USER_AGENT, 5.0, httpx.AsyncHTTPTransport()) as client:
+        async with UpstreamClient(
+            base_url, USER_AGENT, 5.0, AiohttpTransport(httpx.Limits(max_connections=2))
+        ) as client:
             await october(WikimediaPageviewsSource(client, one_attempt()))
     headers = fake.requests[0].headers
     expected = (USER_AGENT, "application/json", "gzip, deflate", None)
@@ -268,7 +270,9 @@ async def test_a_password_in_the_base_url_is_sent_as_basic_auth_and_not_in_the_u
     fake.add_month("Albert_Einstein", dt.date(2023, 10, 1), 1)
     with fake.serve() as base_url:
         with_password = base_url.replace("http://", "http://reader:s3cret@")
-        async with UpstreamClient(with_password, USER_AGENT, 5.0, httpx.AsyncHTTPTransport()) as client:
+        async with UpstreamClient(
+            with_password, USER_AGENT, 5.0, AiohttpTransport(httpx.Limits(max_connections=2))
+        ) as client:
             await october(WikimediaPageviewsSource(client, one_attempt()))
     request = fake.requests[0]
     expected = ("Basic " + base64.b64encode(b"reader:s3cret").decode(), b"")
@@ -278,7 +282,9 @@ async def test_a_password_in_the_base_url_is_sent_as_basic_auth_and_not_in_the_u
 async def test_over_real_http_the_request_and_its_user_agent_arrive_intact(fake: FakeWikimedia) -> None:
     fake.add_month("AC/DC", dt.date(2023, 10, 1), 99)
     with fake.serve() as base_url:
-        async with UpstreamClient(base_url, USER_AGENT, 5.0, httpx.AsyncHTTPTransport()) as client:
+        async with UpstreamClient(
+            base_url, USER_AGENT, 5.0, AiohttpTransport(httpx.Limits(max_connections=2))
+        ) as client:
             fetched = await october(WikimediaPageviewsSource(client, one_attempt()), query_for("AC/DC"))
     expected_path = f"{PREFIX}per-article/en.wikipedia/all-access/user/AC%2FDC/monthly/20231001/20231031"
     expected = (99, [expected_path], USER_AGENT)
@@ -291,7 +297,7 @@ async def test_the_proxy_the_environment_names_carries_the_requests(
     fake.add_month("Albert_Einstein", dt.date(2023, 10, 1), 5)
     with fake.serve() as proxy_url:
         monkeypatch.setenv("HTTP_PROXY", proxy_url.removesuffix("/api/rest_v1"))
-        transport = upstream_transport(httpx.Limits(max_connections=1))
+        transport = AiohttpTransport(httpx.Limits(max_connections=1))
         async with UpstreamClient(
             "http://wikimedia.invalid/api/rest_v1", USER_AGENT, 5.0, transport
         ) as client:
@@ -306,7 +312,7 @@ async def test_a_host_no_proxy_names_is_asked_directly(
     monkeypatch.setenv("HTTP_PROXY", "http://127.0.0.1:9")  # the discard port: nothing listens
     monkeypatch.setenv("NO_PROXY", "127.0.0.1")
     with fake.serve() as base_url:
-        transport = upstream_transport(httpx.Limits(max_connections=1))
+        transport = AiohttpTransport(httpx.Limits(max_connections=1))
         async with UpstreamClient(base_url, USER_AGENT, 5.0, transport) as client:
             fetched = await october(WikimediaPageviewsSource(client, one_attempt()))
     assert 6 == fetched.points[0].views
@@ -317,7 +323,9 @@ async def test_over_real_http_an_answer_slower_than_the_timeout_is_an_upstream_t
 ) -> None:
     fake.fail_next(Canned(200, json.dumps({"items": [item("2023100100")]}).encode(), JSON, delay=2.0))
     with fake.serve() as base_url:
-        async with UpstreamClient(base_url, USER_AGENT, 0.1, httpx.AsyncHTTPTransport()) as client:
+        async with UpstreamClient(
+            base_url, USER_AGENT, 0.1, AiohttpTransport(httpx.Limits(max_connections=2))
+        ) as client:
             with pytest.raises(UpstreamTimeout):
                 await october(WikimediaPageviewsSource(client, one_attempt()))
 
@@ -669,7 +677,9 @@ async def test_no_vendor_exception_escapes_for_any_status(
 async def test_a_wikimedia_that_cannot_be_reached_is_named_by_its_host() -> None:
     """An operator reading the problem sees which upstream the service tried, and why it failed."""
     base_url = "http://127.0.0.1:9/api/rest_v1"  # the discard port: nothing listens
-    async with UpstreamClient(base_url, USER_AGENT, 5.0, httpx.AsyncHTTPTransport()) as client:
+    async with UpstreamClient(
+        base_url, USER_AGENT, 5.0, AiohttpTransport(httpx.Limits(max_connections=2))
+    ) as client:
         with pytest.raises(UpstreamUnavailable) as raised:
             await october(WikimediaPageviewsSource(client, one_attempt()))
     assert "Wikimedia (127.0.0.1) could not be reached (the connection failed)" == raised.value.detail
@@ -678,7 +688,9 @@ async def test_a_wikimedia_that_cannot_be_reached_is_named_by_its_host() -> None
 async def test_a_wikimedia_that_does_not_answer_in_time_is_named_by_its_host(fake: FakeWikimedia) -> None:
     fake.fail_next(Canned(200, b"{}", JSON, delay=2.0))
     with fake.serve() as base_url:
-        async with UpstreamClient(base_url, USER_AGENT, 0.05, httpx.AsyncHTTPTransport()) as client:
+        async with UpstreamClient(
+            base_url, USER_AGENT, 0.05, AiohttpTransport(httpx.Limits(max_connections=2))
+        ) as client:
             with pytest.raises(UpstreamTimeout) as raised:
                 await october(WikimediaPageviewsSource(client, one_attempt()))
     assert "Wikimedia (127.0.0.1) did not answer in time" == raised.value.detail

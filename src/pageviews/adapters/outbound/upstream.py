@@ -7,7 +7,6 @@ import base64
 import datetime as dt
 import email.utils
 import time
-import urllib.request
 from collections.abc import Callable, Mapping
 from types import TracebackType
 from typing import Protocol, Self
@@ -46,8 +45,8 @@ class UpstreamClient:
     query, POST with a form; bodies are read whole.
 
     Not `httpx.AsyncClient`: its layer (cookie jar, auth flows, redirect following, event hooks, proxy mounts),
-    of which these adapters use nothing, cost a cold request about half a millisecond (bench/README.md, figure
-    (c)). Proxies from the environment are the transport's business (`upstream_transport`)."""
+    of which these adapters use nothing, cost a cold request about 0.3 ms (bench/README.md, figure (c)). Proxies
+    from the environment are the transport's business (`transport.AiohttpTransport`)."""
 
     def __init__(
         self, base_url: str, user_agent: str, timeout: float, transport: httpx.AsyncBaseTransport
@@ -113,43 +112,6 @@ class UpstreamClient:
         self, kind: type[BaseException] | None, error: BaseException | None, trace: TracebackType | None
     ) -> None:
         await self.aclose()
-
-
-def upstream_transport(limits: httpx.Limits) -> httpx.AsyncBaseTransport:
-    """httpx's connection pool; through the proxy the environment names (`HTTPS_PROXY`, `HTTP_PROXY`,
-    `ALL_PROXY`, upper or lower case) except to the hosts `NO_PROXY` names, as httpx's own client would."""
-    direct = httpx.AsyncHTTPTransport(limits=limits)
-    proxies = urllib.request.getproxies_environment()
-    if not any(proxies.get(scheme) for scheme in ("http", "https", "all")):
-        return direct
-    return _EnvironmentProxies(direct, limits, proxies)
-
-
-class _EnvironmentProxies(httpx.AsyncBaseTransport):
-    """Each request through its scheme's proxy (a pool per proxy, opened when first needed), or directly."""
-
-    def __init__(
-        self, direct: httpx.AsyncBaseTransport, limits: httpx.Limits, proxies: dict[str, str]
-    ) -> None:
-        self._direct = direct
-        self._limits = limits
-        self._proxies = proxies
-        self._proxied: dict[str, httpx.AsyncBaseTransport] = {}
-
-    def _for(self, url: httpx.URL) -> httpx.AsyncBaseTransport:
-        proxy = self._proxies.get(url.scheme) or self._proxies.get("all")
-        if not proxy or urllib.request.proxy_bypass(url.host):
-            return self._direct
-        if proxy not in self._proxied:
-            self._proxied[proxy] = httpx.AsyncHTTPTransport(limits=self._limits, proxy=proxy)
-        return self._proxied[proxy]
-
-    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        return await self._for(request.url).handle_async_request(request)
-
-    async def aclose(self) -> None:
-        for transport in (self._direct, *self._proxied.values()):
-            await transport.aclose()
 
 
 def outcome_of(status: int) -> str:
