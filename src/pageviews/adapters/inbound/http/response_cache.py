@@ -153,21 +153,23 @@ async def replayed(cache: ResponseCache, scope: Scope, send: Send) -> bool:
 
 
 def _recorder(cache: ResponseCache, key: Key, scope: Scope, send: Send) -> Send:
-    held: HTTPResponseStartEvent | None = None
+    max_age = 0
+    headers: list[tuple[bytes, bytes]] = []
 
     async def recording_send(message: Message) -> None:
-        nonlocal held
+        nonlocal max_age, headers
         if message["type"] == "http.response.start":
-            held = message if _max_age(message) else None
-        elif message["type"] == "http.response.body" and held is not None:
+            max_age = _max_age(message)
+            # The handler's headers, copied before outer layers add theirs (a replay gets those anew).
+            headers = list(message["headers"]) if max_age else []
+        await send(message)  # the client's answer first: storing it is off its path
+        if message["type"] == "http.response.body" and max_age:
             if not message.get("more_body", False):
                 body = message["body"]
-                headers = list(held["headers"])
                 if not any(name == b"etag" for name, _ in headers):
                     headers.append((b"etag", etag_of(body).encode()))
-                cache.put(key, headers, body, _max_age(held), scope.get("path_template"))
-            held = None
-        await send(message)
+                cache.put(key, headers, body, max_age, scope.get("path_template"))
+            max_age = 0
 
     return recording_send
 
