@@ -15,8 +15,7 @@ import logging
 import math
 import time
 from collections import OrderedDict
-from collections.abc import AsyncIterator, Awaitable, Callable
-from contextlib import AbstractAsyncContextManager, asynccontextmanager, nullcontext
+from collections.abc import Awaitable, Callable
 from functools import partial
 from typing import TypeVar
 
@@ -231,25 +230,22 @@ class Resilience:
         return await retrying(replaying_the_first)
 
     async def _once(self, attempt: Callable[[], Awaitable[T]]) -> T:
-        async with self._slot():
+        slots = self._slots
+        if slots is None:
             return await attempt()
-
-    def _slot(self) -> AbstractAsyncContextManager[object]:
-        return nullcontext() if self._slots is None else self._bounded_slot(self._slots)
-
-    @asynccontextmanager
-    async def _bounded_slot(self, slots: asyncio.Semaphore) -> AsyncIterator[None]:
-        """A slot among `concurrency`, waited for at most `queue_timeout` (and within the deadline)."""
+        if slots.locked():  # only then is there a wait to bound (a free slot is taken without one)
+            try:
+                async with asyncio.timeout(self._queue_timeout):
+                    await slots.acquire()
+            except TimeoutError:
+                raise UpstreamBusy(
+                    f"all {self._concurrency} slots for {self._upstream} stayed busy for {self._queue_timeout:g} s",
+                    retry_after=1,
+                ) from None
+        else:
+            await slots.acquire()
         try:
-            async with asyncio.timeout(self._queue_timeout):
-                await slots.acquire()
-        except TimeoutError:
-            raise UpstreamBusy(
-                f"all {self._concurrency} slots for {self._upstream} stayed busy for {self._queue_timeout:g} s",
-                retry_after=1,
-            ) from None
-        try:
-            yield
+            return await attempt()
         finally:
             slots.release()
 
