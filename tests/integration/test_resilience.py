@@ -15,7 +15,6 @@ from dependency_injector import providers
 from litestar.testing import TestClient
 
 from pageviews.adapters.outbound.resilience import CircuitBreaker, Resilience
-from pageviews.adapters.outbound.transport import AiohttpTransport
 from pageviews.adapters.outbound.wikimedia.client import WikimediaPageviewsSource
 from pageviews.containers import Container, build_app
 from pageviews.domain.errors import UpstreamUnavailable
@@ -48,7 +47,7 @@ def over_http(base_url: str, **environment: str) -> Container:
     settings = settings_from_env(
         **{"PAGEVIEWS_WIKIMEDIA_URL": base_url, "PAGEVIEWS_UPSTREAM_ATTEMPTS": "3", **environment}
     )
-    container = container_for(AiohttpTransport(httpx.Limits(max_connections=10)), settings=settings)
+    container = container_for(httpx.AsyncHTTPTransport(), settings=settings)
     container.sleep.override(providers.Object(FakeSleep()))
     return container
 

@@ -160,7 +160,7 @@ async def test_no_more_connections_are_opened_than_the_limit() -> None:
     assert ({200}, 2) == ({r.status_code for r in responses}, most)
 
 
-async def test_a_closed_transport_sends_nothing() -> None:
+async def test_a_closed_client_sends_nothing() -> None:
     connections = 0
 
     async def serve(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
@@ -170,9 +170,28 @@ async def test_a_closed_transport_sends_nothing() -> None:
         writer.write(answer(b"{}"))
         await writer.drain()
 
-    transport = AiohttpTransport(httpx.Limits(max_connections=1))
-    await transport.aclose()
     async with server(serve) as base:
-        with pytest.raises(httpx.TransportError):
-            await transport.handle_async_request(httpx.Request("GET", base + "/x"))
-    assert 0 == connections
+        upstream = client(base)
+        await upstream.aclose()
+        with pytest.raises(RuntimeError):
+            await upstream.get("x")
+    assert (True, 0) == (upstream.is_closed, connections)
+
+
+async def test_a_closed_transport_opens_a_new_session_when_asked_again() -> None:
+    """As httpx's own transport does: a service started again (its lifespan run twice) can use it."""
+
+    async def serve(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await head_of(reader)
+        writer.write(answer(b"{}"))
+        await writer.drain()
+
+    transport = AiohttpTransport(httpx.Limits(max_connections=1))
+    async with server(serve) as base:
+        first = await transport.handle_async_request(httpx.Request("GET", base + "/x"))
+        await first.aread()
+        await transport.aclose()
+        again = await transport.handle_async_request(httpx.Request("GET", base + "/x"))
+        await again.aread()
+        await transport.aclose()
+    assert (200, 200) == (first.status_code, again.status_code)

@@ -68,19 +68,11 @@ def container_for(
     container.settings.override(providers.Object(settings))
     container.clock.override(providers.Object(FixedClock(now)))
     client = UpstreamClient(settings.wikimedia_url, settings.user_agent, settings.upstream_timeout, transport)
-    container.wikimedia_client.override(providers.Resource(_closed_at_shutdown, client))
+    container.wikimedia_client.override(providers.Object(client))
     if mediawiki is not None:
         wikis = UpstreamClient("", settings.user_agent, settings.upstream_timeout, mediawiki)
-        container.mediawiki_client.override(providers.Resource(_closed_at_shutdown, wikis))
+        container.mediawiki_client.override(providers.Object(wikis))
     return container
-
-
-async def _closed_at_shutdown(client: UpstreamClient) -> AsyncIterator[UpstreamClient]:
-    """The client, closed with the container's resources, as the service's own is."""
-    try:
-        yield client
-    finally:
-        await client.aclose()
 
 
 def decode_paths_once(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -12,7 +12,6 @@ from contextlib import contextmanager
 import httpx
 import uvicorn
 
-from pageviews.adapters.outbound.transport import AiohttpTransport
 from pageviews.containers import build_app
 from tests.support.app import container_for, settings_from_env
 from tests.support.fake_wikimedia import FakeWikimedia
@@ -26,7 +25,7 @@ def live_service(fake: FakeWikimedia) -> Iterator[tuple[str, str]]:
     """Yields the base URLs (`.../api/rest_v1`) of the fake Wikimedia and of the service in front of it."""
     with fake.serve() as wikimedia_url:
         settings = settings_from_env(PAGEVIEWS_WIKIMEDIA_URL=wikimedia_url, PAGEVIEWS_LOG_LEVEL="WARNING")
-        app = build_app(container_for(AiohttpTransport(httpx.Limits(max_connections=10)), settings=settings))
+        app = build_app(container_for(httpx.AsyncHTTPTransport(), settings=settings))
         port = free_port()
         config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on")
         server = uvicorn.Server(config)

@@ -27,21 +27,19 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
     """HTTP/1.1 with keep-alive, at most `limits.max_connections` connections, the request's own httpx
     timeouts, no redirects followed, no cookies kept, bodies passed on undecoded (httpx decodes them), the
     proxies the environment names (`HTTPS_PROXY`, `HTTP_PROXY`, `NO_PROXY`, as httpx's client honours them).
-    aiohttp's session is opened on the first request, in the running event loop."""
+    aiohttp's session is opened on the first request, in the running event loop; closed, the transport opens a
+    new one when asked again, as httpx's own does (a client that is closed sends nothing: `UpstreamClient`)."""
 
     def __init__(self, limits: httpx.Limits, *, ssl_context: ssl.SSLContext | None = None) -> None:
         self._limits = limits
         self._ssl = ssl_context or httpx.create_ssl_context()
         """Made here, at start-up: loading the CA bundle takes tens of milliseconds."""
         self._session: aiohttp.ClientSession | None = None
-        self._closed = False
         self._proxies = urllib.request.getproxies_environment()
         """Read once: aiohttp's own `trust_env` reads them, and looks for a `.netrc` in a thread, per request."""
 
     def _opened(self) -> aiohttp.ClientSession:
         if self._session is None:
-            if self._closed:
-                raise httpx.TransportError("the transport is closed")
             connector = aiohttp.TCPConnector(
                 limit=self._limits.max_connections or 0,
                 keepalive_timeout=self._limits.keepalive_expiry or 5.0,
@@ -83,9 +81,9 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
         return proxy
 
     async def aclose(self) -> None:
-        self._closed = True
-        if self._session is not None:
-            await self._session.close()
+        session, self._session = self._session, None
+        if session is not None:
+            await session.close()
 
 
 @lru_cache(maxsize=16)
