@@ -7,8 +7,9 @@ and reports, each measured in this run:
 (a) cached-hit throughput, p50 and p99 at 32 connections, beside a bare granian app (one handler, a constant
     JSON body) started by the benchmark itself and /health; target: hit / bare >= 0.5 with p99 <= 5 ms;
 (b) upstream requests for 100 concurrent identical cold requests (target exactly 1);
-(c) the service's overhead on a cold request above the upstream's own latency (target p50 <= 3 ms), beside a bare
-    httpx proxy's (bench/bare_proxy.py, same granian): what one more hop and an httpx client cost by themselves;
+(c) the service's overhead on a cold request above the upstream's own latency (target p50 <= 3 ms), beside two
+    bare proxies (bench/bare_proxy.py, same granian), one over httpx's own client and transport, one over the
+    service's client and transport: what one more hop and an HTTP client cost by themselves;
 (d) resident memory under a flood of distinct large answers (target: under the memory before the flood plus
     the two caches' byte budgets);
 (e) cold requests while three slow ones hold every upstream slot (target: answered within the queue timeout,
@@ -149,16 +150,19 @@ async def coalescing(base: str, upstream: str, concurrent: int) -> int:
     return await upstream_requests(upstream) - before
 
 
-async def cold_latencies(base: str, upstream: str, proxy: str, n: int) -> dict[str, list[float]]:
-    """Interleaved: the same client asks the fake directly, the bare proxy and the service, each a title never
-    asked before."""
-    times: dict[str, list[float]] = {"direct": [], "proxy": [], "service": []}
+async def cold_latencies(
+    base: str, upstream: str, proxy: str, proxy_of_service: str, n: int
+) -> dict[str, list[float]]:
+    """Interleaved: the same client asks the fake directly, the two bare proxies and the service, each a title
+    never asked before."""
+    times: dict[str, list[float]] = {"direct": [], "proxy": [], "proxy_of_service": [], "service": []}
     async with httpx.AsyncClient(timeout=30) as client:
         for i in range(n):
             path = f"/metrics/pageviews/per-article/en.wikipedia/all-access/user/Direct_{i}/monthly/20231001/20231031"
             for name, url in (
                 ("direct", upstream + "/api/rest_v1" + path),
                 ("proxy", f"{proxy}/Proxied_{i}"),
+                ("proxy_of_service", f"{proxy_of_service}/Proxied_by_the_service_transport_{i}"),
                 ("service", f"{base}/monthly_view_count/Cold_{i}/2023/10"),
             ):
                 start = time.perf_counter()
@@ -434,20 +438,29 @@ def main() -> None:
                 f"(b) {args.concurrent} concurrent identical cold requests -> {b} upstream request(s)  (target 1)"
             )
         if "c" in args.only:
-            proxy_port = free_port()
-            proxy_url = f"http://127.0.0.1:{proxy_port}"
-            proxy = [str(BIN / "granian"), "--interface", "asgi", "--working-dir", str(HERE), "--port",
-                     str(proxy_port), *GRANIAN_HTTP, "--no-access-log", "--log-level", "warning", "bare_proxy:app"]  # fmt: skip
-            with process(proxy, proxy_url + "/ready", {"BARE_PROXY_UPSTREAM": upstream}):
-                times = asyncio.run(cold_latencies(base, upstream, proxy_url, args.cold))
+            proxies = {}
+            with contextlib.ExitStack() as yardsticks:
+                for name, transport in (("proxy", "httpx"), ("proxy_of_service", "service")):
+                    proxy_port = free_port()
+                    proxies[name] = f"http://127.0.0.1:{proxy_port}"
+                    proxy = [str(BIN / "granian"), "--interface", "asgi", "--working-dir", str(HERE), "--port",
+                             str(proxy_port), *GRANIAN_HTTP, "--no-access-log", "--log-level", "warning", "bare_proxy:app"]  # fmt: skip
+                    env_of_proxy = {"BARE_PROXY_UPSTREAM": upstream + "/", "BARE_PROXY_TRANSPORT": transport}
+                    yardsticks.enter_context(process(proxy, proxies[name] + "/ready", env_of_proxy))
+                times = asyncio.run(
+                    cold_latencies(base, upstream, proxies["proxy"], proxies["proxy_of_service"], args.cold)
+                )
             direct = times["direct"]
             # Each round's overhead is its request's time less the direct request's of the same round, so the
             # percentiles are of the overhead itself (noise common to the round cancels out).
-            service = [s - d for s, d in zip(times["service"], direct, strict=True)]
-            proxy = [p - d for p, d in zip(times["proxy"], direct, strict=True)]
+            over = {
+                name: [t - d for t, d in zip(times[name], direct, strict=True)]
+                for name in ("service", "proxy", "proxy_of_service")
+            }
             for p in (50, 99):
                 print(f"(c) p{p}: upstream direct {pct(direct, p):6.2f} ms; overhead of the service cold "
-                      f"{pct(service, p):5.2f} ms, of a bare httpx proxy {pct(proxy, p):5.2f} ms")  # fmt: skip
+                      f"{pct(over['service'], p):5.2f} ms, of a bare proxy over httpx's transport "
+                      f"{pct(over['proxy'], p):5.2f} ms, over the service's {pct(over['proxy_of_service'], p):5.2f} ms")  # fmt: skip
             print("    (target: the service's p50 overhead <= 3 ms)")
         if "d" in args.only:
             httpx.get(f"{upstream}/_latency?ms=0").raise_for_status()
