@@ -8,11 +8,10 @@ import os
 
 from litestar import Litestar
 
-from pageviews.containers import Container, build_app
+from pageviews.containers import OWN_PAGES_FROM, Container, build_app
 
 M_MMAP_THRESHOLD = -3
 """glibc's `mallopt` parameter (malloc.h)."""
-MMAP_THRESHOLD = 32 * 1024
 
 
 def app_factory() -> Litestar:
@@ -35,4 +34,4 @@ def _return_large_blocks() -> None:
         mallopt = ctypes.CDLL(name).mallopt
     except (OSError, AttributeError):
         return
-    mallopt(M_MMAP_THRESHOLD, MMAP_THRESHOLD)
+    mallopt(M_MMAP_THRESHOLD, OWN_PAGES_FROM)

@@ -51,6 +51,9 @@ from pageviews.settings import Settings
 MIB = 1024 * 1024
 COMMAND_CACHE_ROWS = 1_000_000
 """Rows of the command line's cache file at most (one month of one series each, mostly)."""
+OWN_PAGES_FROM = 32 * 1024
+"""Allocations from this size up get pages of their own, given back when freed (`pageviews.asgi` asks glibc
+for it in each worker); the response cache counts its bodies that large as the pages they take."""
 STORE_PAUSE = 5.0
 """Seconds a failed store (Redis) is not asked again, by the cache and by the rate limit."""
 
@@ -210,7 +213,7 @@ def _response_cache(settings: Settings, clock: Clock, metrics: Metrics) -> Respo
     budget = settings.response_cache_memory_mib * MIB
     if not budget:
         return None
-    cache = ResponseCache(budget, clock)
+    cache = ResponseCache(budget, clock, own_pages_from=OWN_PAGES_FROM)
     metrics.watch_cache(lambda: cache.stored_bytes, "responses")
     return cache
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import gc
+import mmap
 import tracemalloc
 from collections.abc import Iterator
 from typing import Any
@@ -172,3 +173,15 @@ def test_the_counted_size_of_a_response_is_at_least_what_it_really_takes(
     finally:
         tracemalloc.stop()
     assert used <= cache.stored_bytes
+
+
+def test_a_body_the_allocator_gives_pages_of_its_own_counts_as_the_pages_it_takes(clock: FixedClock) -> None:
+    """Measured as resident memory (bench/run.py, figure d): a body mapped on its own takes whole pages, which
+    the budget must count or the process outgrows it; a smaller body counts as its bytes."""
+    paged = ResponseCache(1 << 20, clock, own_pages_from=32 * 1024)
+    plain = ResponseCache(1 << 20, clock)
+    for cache in (paged, plain):
+        cache.put((b"/large", b"", b"", b""), [], bytes(40_000), 60)
+        cache.put((b"/small", b"", b"", b""), [], bytes(30_000), 60)
+    pages = -(-(40_000 + 16) // mmap.PAGESIZE)
+    assert pages * mmap.PAGESIZE - 40_000 == paged.stored_bytes - plain.stored_bytes

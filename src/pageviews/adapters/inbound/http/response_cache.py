@@ -7,6 +7,7 @@ answers (`max-age=0`) and errors are never stored; the domain cache below stays 
 
 from __future__ import annotations
 
+import mmap
 import re
 from collections.abc import Callable
 
@@ -65,8 +66,11 @@ class ResponseCache:
     """The stored responses of one running application, within a byte budget (least recently used go first),
     each until its max-age has passed."""
 
-    def __init__(self, budget_bytes: int, clock: Clock) -> None:
+    def __init__(self, budget_bytes: int, clock: Clock, *, own_pages_from: int | None = None) -> None:
+        """`own_pages_from`: the size from which the allocator gives a block pages of its own (glibc's mmap
+        threshold, as `pageviews.asgi` sets it); a body that large counts as the pages it takes."""
         self._clock = clock
+        self._own_pages_from = own_pages_from
         self._stored: TLRUCache[Key, _Stored] = TLRUCache(
             maxsize=budget_bytes, ttu=_expires, timer=self.now, getsizeof=_size
         )
@@ -99,10 +103,22 @@ class ResponseCache:
         route: str | None = None,
     ) -> None:
         size = (
-            STORED_OVERHEAD + len(body) + sum(map(len, key)) + sum(len(n) + len(v) + 64 for n, v in headers)
+            STORED_OVERHEAD
+            + self._resident(len(body))
+            + sum(map(len, key))
+            + sum(len(n) + len(v) + 64 for n, v in headers)
         )
         if size <= self._stored.maxsize:
             self._stored[key] = _Stored(headers, body, self.now(), max_age, size, route)
+
+    def _resident(self, size: int) -> int:
+        if self._own_pages_from is None or size < self._own_pages_from:
+            return size
+        return -(-(size + MMAP_HEADER) // mmap.PAGESIZE) * mmap.PAGESIZE
+
+
+MMAP_HEADER = 16
+"""What glibc keeps in front of a block it maps on its own."""
 
 
 class ResponseCacheMiddleware(ASGIMiddleware):
