@@ -3,7 +3,9 @@ upstream (requests by outcome, latency, cache lookups and the bytes the caches h
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import bisect
+import itertools
+from collections.abc import Callable, Iterator
 
 from prometheus_client import (
     CollectorRegistry,
@@ -13,8 +15,48 @@ from prometheus_client import (
     disable_created_metrics,
     generate_latest,
 )
+from prometheus_client.core import CounterMetricFamily, HistogramMetricFamily, Metric
+from prometheus_client.registry import Collector
+from prometheus_client.utils import floatToGoString
 
 _LATENCY_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30)
+
+
+class _Served(Collector):
+    """The HTTP requests served and their latency, counted in plain dicts and turned into Prometheus series
+    only when scraped: prometheus_client's own counter and histogram take a lock per update and walk the buckets
+    in Python, about a tenth of what a cached hit costs. Requests are served and scraped on one event loop, so
+    nothing here needs a lock."""
+
+    def __init__(self) -> None:
+        self.requests: dict[tuple[str, str, int], int] = {}
+        self.latency: dict[str, tuple[list[int], list[float]]] = {}
+        """Per route: the count in each bucket (the last for slower than every bound), and the sum of seconds."""
+
+    def served(self, route: str, method: str, status: int, seconds: float) -> None:
+        key = (route, method, status)
+        self.requests[key] = self.requests.get(key, 0) + 1
+        latency = self.latency.get(route)
+        if latency is None:
+            latency = self.latency[route] = ([0] * (len(_LATENCY_BUCKETS) + 1), [0.0])
+        latency[0][bisect.bisect_left(_LATENCY_BUCKETS, seconds)] += 1
+        latency[1][0] += seconds
+
+    def collect(self) -> Iterator[Metric]:
+        requests = CounterMetricFamily(
+            "pageviews_http_requests", "HTTP requests served", labels=["route", "method", "status"]
+        )
+        for (route, method, status), count in self.requests.items():
+            requests.add_metric([route, method, str(status)], count)
+        yield requests
+        latency = HistogramMetricFamily(
+            "pageviews_http_request_duration_seconds", "Time to serve an HTTP request", labels=["route"]
+        )
+        bounds = [*map(floatToGoString, _LATENCY_BUCKETS), "+Inf"]
+        for route, (counts, total) in self.latency.items():
+            cumulative = itertools.accumulate(counts)
+            latency.add_metric([route], list(zip(bounds, cumulative, strict=True)), total[0])
+        yield latency
 
 
 class Metrics:
@@ -22,21 +64,9 @@ class Metrics:
 
     def __init__(self) -> None:
         disable_created_metrics()  # type: ignore[no-untyped-call]  # `_created` series only double the output
-        self._served: dict[tuple[str, str, int], tuple[Counter, Histogram]] = {}
         self.registry = CollectorRegistry(auto_describe=True)
-        self.requests = Counter(
-            "pageviews_http_requests",
-            "HTTP requests served",
-            ["route", "method", "status"],
-            registry=self.registry,
-        )
-        self.latency = Histogram(
-            "pageviews_http_request_duration_seconds",
-            "Time to serve an HTTP request",
-            ["route"],
-            buckets=_LATENCY_BUCKETS,
-            registry=self.registry,
-        )
+        self._served = _Served()
+        self.registry.register(self._served)
         self.upstream_requests = Counter(
             "pageviews_upstream_requests",
             "Requests to an upstream (wikimedia, mediawiki) by outcome",
@@ -70,17 +100,8 @@ class Metrics:
         )
 
     def served(self, route: str, method: str, status: int, seconds: float) -> None:
-        """One HTTP request answered; the labelled series are looked up once each (the lookup is most of the
-        cost of counting)."""
-        key = (route, method, status)
-        series = self._served.get(key)
-        if series is None:
-            series = self._served[key] = (
-                self.requests.labels(route, method, str(status)),
-                self.latency.labels(route),
-            )
-        series[0].inc()
-        series[1].observe(seconds)
+        """One HTTP request answered."""
+        self._served.served(route, method, status, seconds)
 
     def cache_lookup(self, result: str) -> None:
         self.cache_lookups.labels(result).inc()
