@@ -85,6 +85,11 @@ class ResponseCache:
     def get(self, key: Key) -> _Stored | None:
         return self._stored.get(key)
 
+    def lookup(self, key: Key) -> tuple[_Stored | None, float]:
+        """What is stored for `key`, and the time it was looked up at (one reading of the clock for both)."""
+        with self._stored.timer as now:
+            return self._stored.get(key), now
+
     def fragment(self, key: Key) -> bytes | None:
         """A part of an answer kept by `keep_fragment` (the encoded result of one title of a batch, say)."""
         stored = self._stored.get((_FRAGMENT, *key))
@@ -136,9 +141,9 @@ class ResponseCacheMiddleware(ASGIMiddleware):
             return
         headers = dict(scope["headers"])
         key = (scope["raw_path"], scope["query_string"], *(headers.get(name, b"") for name in _KEYED_HEADERS))
-        stored = cache.get(key)
+        stored, now = cache.lookup(key)
         if stored is not None:
-            await _replay(send, stored, cache.now())
+            await _replay(send, stored, now)
             return
         await next_app(scope, receive, _recorder(cache, key, scope, send))
 
@@ -154,17 +159,17 @@ async def replayed(cache: ResponseCache, scope: Scope, send: Send) -> bool:
             origin = value
         elif name == b"if-none-match":
             if_none_match = value
-    stored = cache.get((scope["raw_path"], scope["query_string"], accept, origin))
+    stored, now = cache.lookup((scope["raw_path"], scope["query_string"], accept, origin))
     if stored is None:
         return False
     if stored.route is not None:
         scope["path_template"] = stored.route  # for the request's log line and metrics, as if routed
     if if_none_match and stored.etag and matches(if_none_match.decode("latin-1"), stored.etag.decode()):
         headers = [(n, v) for n, v in stored.headers if n not in (b"content-length", b"content-type")]
-        await send({"type": "http.response.start", "status": 304, "headers": [*headers, _age(stored, cache)]})
+        await send({"type": "http.response.start", "status": 304, "headers": [*headers, _age(stored, now)]})
         await send({"type": "http.response.body", "body": b"", "more_body": False})
         return True
-    await _replay(send, stored, cache.now())
+    await _replay(send, stored, now)
     return True
 
 
@@ -212,10 +217,11 @@ def _varies_on_keyed_headers(vary: bytes) -> bool:
 
 
 async def _replay(send: Send, stored: _Stored, now: float) -> None:
-    age = str(int(now - stored.stored)).encode()
-    await send({"type": "http.response.start", "status": 200, "headers": [*stored.headers, (b"age", age)]})
+    await send(
+        {"type": "http.response.start", "status": 200, "headers": [*stored.headers, _age(stored, now)]}
+    )
     await send({"type": "http.response.body", "body": stored.body, "more_body": False})
 
 
-def _age(stored: _Stored, cache: ResponseCache) -> tuple[bytes, bytes]:
-    return (b"age", str(int(cache.now() - stored.stored)).encode())
+def _age(stored: _Stored, now: float) -> tuple[bytes, bytes]:
+    return (b"age", str(int(now - stored.stored)).encode())
