@@ -269,13 +269,15 @@ async def test_a_password_in_the_base_url_is_sent_as_basic_auth_and_not_in_the_u
 ) -> None:
     fake.add_month("Albert_Einstein", dt.date(2023, 10, 1), 1)
     with fake.serve() as base_url:
-        with_password = base_url.replace("http://", "http://reader:s3cret@")
+        with_password = base_url.replace(
+            "http://", "http://reader:s3cr%40t@"
+        )  # percent-encoded, as URLs carry it
         async with UpstreamClient(
             with_password, USER_AGENT, 5.0, AiohttpTransport(httpx.Limits(max_connections=2))
         ) as client:
             await october(WikimediaPageviewsSource(client, one_attempt()))
     request = fake.requests[0]
-    expected = ("Basic " + base64.b64encode(b"reader:s3cret").decode(), b"")
+    expected = ("Basic " + base64.b64encode(b"reader:s3cr@t").decode(), b"")
     assert expected == (request.headers.get("authorization"), request.url.userinfo)
 
 

@@ -59,8 +59,9 @@ class UpstreamClient:
             ("Accept", "application/json"),
             ("Accept-Encoding", ACCEPT_ENCODING),
         ]
-        if base.userinfo:
-            self._headers.append(("Authorization", "Basic " + base64.b64encode(base.userinfo).decode()))
+        if base.userinfo:  # as httpx's client does: the decoded user and password
+            credentials = f"{base.username}:{base.password}".encode()
+            self._headers.append(("Authorization", "Basic " + base64.b64encode(credentials).decode()))
         self._extensions = {"timeout": httpx.Timeout(timeout).as_dict()}
         self._transport = transport
         self._closed = False
