@@ -82,9 +82,6 @@ class ResponseCache:
     def now(self) -> float:
         return self._clock.now().timestamp()
 
-    def get(self, key: Key) -> _Stored | None:
-        return self._stored.get(key)
-
     def lookup(self, key: Key) -> tuple[_Stored | None, float]:
         """What is stored for `key`, and the time it was looked up at (one reading of the clock for both)."""
         with self._stored.timer as now:
