@@ -84,6 +84,29 @@ def test_requests_are_counted_by_route_template_and_status(client: Client) -> No
     assert metric(client, counted + '"404"}') == 1.0
 
 
+def test_replays_from_the_response_cache_are_counted_304s_included(client: Client) -> None:
+    path = "/monthly_view_count/Albert_Einstein/2023/10"
+    etag = client.get(path).headers["etag"]
+    replayed = client.get(path)
+    not_modified = client.get(path, headers={"If-None-Match": etag})
+    assert ("age" in replayed.headers, not_modified.status_code) == (True, 304)
+    counted = 'pageviews_http_requests_total{method="GET",route="/monthly_view_count/{path}",status='
+    assert (metric(client, counted + '"200"}'), metric(client, counted + '"304"}')) == (2.0, 1.0)
+
+
+def test_a_replay_from_the_response_cache_carries_the_request_id_and_security_headers(client: Client) -> None:
+    path = "/monthly_view_count/Albert_Einstein/2023/10"
+    client.get(path)
+    headers = client.get(path, headers={"X-Request-ID": "replayed-1"}).headers
+    assert "age" in headers
+    assert (headers["x-request-id"], headers["x-content-type-options"], headers["x-frame-options"]) == (
+        "replayed-1",
+        "nosniff",
+        "DENY",
+    )
+    assert headers["content-security-policy"].startswith("default-src 'none'")
+
+
 def test_unknown_routes_are_counted_under_one_label(client: Client) -> None:
     client.get("/a"), client.get("/b")
     assert metric(client, 'pageviews_http_requests_total{method="GET",route="unmatched",status="404"}') == 2.0

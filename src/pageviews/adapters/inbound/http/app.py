@@ -29,7 +29,7 @@ from pageviews.adapters.inbound.http.pages import language_views, redirect_views
 from pageviews.adapters.inbound.http.parameters import refuse_unknown_parameters
 from pageviews.adapters.inbound.http.problems import EXCEPTION_HANDLERS
 from pageviews.adapters.inbound.http.requests import StrictRequest
-from pageviews.adapters.inbound.http.response_cache import replayed
+from pageviews.adapters.inbound.http.response_cache import Ready, replay_of
 from pageviews.adapters.inbound.http.series import PAGE_HEADERS, series
 from pageviews.adapters.inbound.http.serving import Serving, current, serving_of
 from pageviews.adapters.inbound.http.siteviews import siteviews, unique_devices
@@ -98,7 +98,7 @@ class PageviewsApp(Litestar):
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        self._observed = Observed(self._answer, lambda: current(self.state))
+        self._observed = Observed(self._litestar, lambda: current(self.state), self._replay)
         self._replays_with_origin = self.cors_config is None
         """With CORS on, an answer to a request with an `Origin` needs CORS's headers: Litestar adds them."""
 
@@ -119,17 +119,17 @@ class PageviewsApp(Litestar):
         request without an `Origin`, or from an origin not allowed) to a cross-origin request."""
         return send if self._replays_with_origin else merge_vary(scope, send, always=b"Origin")
 
-    async def _answer(self, scope: Any, receive: Any, send: Any) -> None:
-        """A repeated GET from the response cache, before routing (the fast path); anything else by Litestar."""
-        serving = current(self.state)
+    def _replay(self, scope: Any, serving: Serving) -> Ready | None:
+        """A repeated GET from the response cache, before routing (the fast path); None: Litestar answers."""
         if (
-            serving is not None
-            and serving.response_cache is not None
-            and scope["method"] == "GET"
-            and (self._replays_with_origin or all(name != b"origin" for name, _ in scope["headers"]))
-            and await replayed(serving.response_cache, scope, send)
+            serving.response_cache is None
+            or scope["method"] != "GET"
+            or not (self._replays_with_origin or all(name != b"origin" for name, _ in scope["headers"]))
         ):
-            return
+            return None
+        return replay_of(serving.response_cache, scope)
+
+    async def _litestar(self, scope: Any, receive: Any, send: Any) -> None:
         await Litestar.__call__(self, scope, receive, send)
 
 

@@ -13,6 +13,7 @@ import time
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
 
+from pageviews.adapters.inbound.http.response_cache import Ready
 from pageviews.adapters.inbound.http.serving import Serving
 from pageviews.observability.logs import current_request_id
 
@@ -59,11 +60,18 @@ def request_id_of(scope: Scope, new: Callable[[], str]) -> str:
 class Observed:
     """ASGI wrapper: request id in and out, security headers, a log line and metrics per request. What it
     records into (metrics, the access log) belongs to the running service: `serving()` names it, or None
-    before start-up, when nothing is recorded."""
+    before start-up, when nothing is recorded. `ready(scope, serving)` may name an answer known before any
+    routing (a replay from the response cache): it is sent as it is, without reaching `app`."""
 
-    def __init__(self, app: ASGIApp, serving: Callable[[], Serving | None]) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        serving: Callable[[], Serving | None],
+        ready: Callable[[Scope, Serving], Ready | None] = lambda _scope, _serving: None,
+    ) -> None:
         self._app = app
         self._serving = serving
+        self._ready = ready
         self._ids = itertools.count()
         self._id_prefix = secrets.token_hex(8)
         """Request ids: random per process, then a counter, so unique across replicas and cheap."""
@@ -75,14 +83,22 @@ class Observed:
         if scope["type"] != "http":
             await self._app(scope, receive, send)
             return
+        started = time.perf_counter()
+        serving = self._serving()
         request_id = request_id_of(scope, self.new_id)
         scope.setdefault("state", {})["request_id"] = request_id
-        extra = [
-            (b"x-request-id", request_id.encode()),
-            *_security_headers(scope["path"]),
-        ]
+        extra = [(b"x-request-id", request_id.encode()), *_security_headers(scope["path"])]
+        ready = None if serving is None else self._ready(scope, serving)
+        if ready is not None:
+            try:  # nothing between here and the client logs: no request id to set for it
+                await send(
+                    {"type": "http.response.start", "status": ready.status, "headers": ready.headers + extra}
+                )
+                await send({"type": "http.response.body", "body": ready.body, "more_body": False})
+            finally:
+                _record(serving, scope, request_id, ready.status, time.perf_counter() - started)
+            return
         status = 500
-        started = time.perf_counter()
         token = current_request_id.set(request_id)
 
         async def send_with_headers(message: Message) -> None:
@@ -95,19 +111,19 @@ class Observed:
         try:
             await self._app(scope, receive, send_with_headers)
         finally:
-            self._record(scope, request_id, status, time.perf_counter() - started)
+            _record(self._serving(), scope, request_id, status, time.perf_counter() - started)
             current_request_id.reset(token)
 
-    def _record(self, scope: Scope, request_id: str, status: int, seconds: float) -> None:
-        serving = self._serving()
-        if serving is None:
-            return  # before start-up, when nothing but a 503 is answered
-        route: str = scope.get("path_template") or "unmatched"
-        method = scope["method"]
-        # Bounded labels: a client cannot make a series per method name it invents.
-        serving.metrics.served(route, method if method in _KNOWN_METHODS else "other", status, seconds)
-        if serving.access_log is not None:
-            serving.access_log.request(request_id, method, route, scope["path"], status, seconds)
+
+def _record(serving: Serving | None, scope: Scope, request_id: str, status: int, seconds: float) -> None:
+    if serving is None:
+        return  # before start-up, when nothing but a 503 is answered
+    route: str = scope.get("path_template") or "unmatched"
+    method = scope["method"]
+    # Bounded labels: a client cannot make a series per method name it invents.
+    serving.metrics.served(route, method if method in _KNOWN_METHODS else "other", status, seconds)
+    if serving.access_log is not None:
+        serving.access_log.request(request_id, method, route, scope["path"], status, seconds)
 
 
 _API = (*_COMMON_HEADERS, (b"content-security-policy", API_CSP.encode()))

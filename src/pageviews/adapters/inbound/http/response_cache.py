@@ -10,6 +10,7 @@ from __future__ import annotations
 import mmap
 import re
 from collections.abc import Callable
+from typing import NamedTuple
 
 from cachetools import TLRUCache
 from litestar.enums import ScopeType
@@ -145,9 +146,17 @@ class ResponseCacheMiddleware(ASGIMiddleware):
         await next_app(scope, receive, _recorder(cache, key, scope, send))
 
 
-async def replayed(cache: ResponseCache, scope: Scope, send: Send) -> bool:
-    """The fast path, before any routing: a GET the cache has is answered from it (a 304 when the client has
-    it already), and True; False when the cache has nothing for it."""
+class Ready(NamedTuple):
+    """An answer known before any routing: the status, headers and body to send as they are."""
+
+    status: int
+    headers: list[tuple[bytes, bytes]]
+    body: bytes
+
+
+def replay_of(cache: ResponseCache, scope: Scope) -> Ready | None:
+    """The fast path, before any routing: what the cache holds for a GET (a 304 when the client has it
+    already), or None when it has nothing for it. Nothing is awaited, so nothing is sent yet."""
     accept = origin = if_none_match = b""
     for name, value in scope["headers"]:
         if name == b"accept":
@@ -158,16 +167,13 @@ async def replayed(cache: ResponseCache, scope: Scope, send: Send) -> bool:
             if_none_match = value
     stored, now = cache.lookup((scope["raw_path"], scope["query_string"], accept, origin))
     if stored is None:
-        return False
+        return None
     if stored.route is not None:
         scope["path_template"] = stored.route  # for the request's log line and metrics, as if routed
     if if_none_match and stored.etag and matches(if_none_match.decode("latin-1"), stored.etag.decode()):
         headers = [(n, v) for n, v in stored.headers if n not in (b"content-length", b"content-type")]
-        await send({"type": "http.response.start", "status": 304, "headers": [*headers, _age(stored, now)]})
-        await send({"type": "http.response.body", "body": b"", "more_body": False})
-        return True
-    await _replay(send, stored, now)
-    return True
+        return Ready(304, [*headers, _age(stored, now)], b"")
+    return Ready(200, [*stored.headers, _age(stored, now)], stored.body)
 
 
 def _recorder(cache: ResponseCache, key: Key, scope: Scope, send: Send) -> Send:
