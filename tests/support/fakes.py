@@ -58,6 +58,9 @@ class FixedClock:
     def now(self) -> dt.datetime:
         return self.current
 
+    def timestamp(self) -> float:
+        return self.current.timestamp()
+
 
 def month(text: str) -> dt.date:
     """`2023-10` as the first day of its month, as tests write months."""

@@ -100,6 +100,10 @@ class Clock(Protocol):
         """An aware datetime in UTC."""
         ...
 
+    def timestamp(self) -> float:
+        """The same instant in seconds since the epoch, what caches count expiry in (cheaper than `now()`)."""
+        ...
+
 
 class CacheUnavailable(Exception):
     """The cache could not be used just now; callers carry on without it, since a cache never fails a request."""

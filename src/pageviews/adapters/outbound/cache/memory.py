@@ -42,7 +42,7 @@ def _size(stored: tuple[Entry, int]) -> int:
 class MemoryCache:
     def __init__(self, budget_bytes: int, clock: Clock) -> None:
         self._entries: TLRUCache[str, tuple[Entry, int]] = TLRUCache(
-            maxsize=budget_bytes, ttu=_keep_until, timer=lambda: clock.now().timestamp(), getsizeof=_size
+            maxsize=budget_bytes, ttu=_keep_until, timer=clock.timestamp, getsizeof=_size
         )
 
     @property

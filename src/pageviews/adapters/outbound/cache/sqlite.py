@@ -121,7 +121,7 @@ class SqliteCache:
         db.executemany("DELETE FROM entries WHERE key = ?", doomed)
 
     def _now(self) -> float:
-        return self._clock.now().timestamp()
+        return self._clock.timestamp()
 
     @contextmanager
     def _db(self) -> Iterator[sqlite3.Connection]:
