@@ -150,6 +150,18 @@ def test_stored_responses_never_count_for_more_than_the_budget(clock: FixedClock
     assert 90_000 < cache.stored_bytes <= 100_000
 
 
+@pytest.mark.parametrize(("seconds", "kept"), [(59, True), (60, False)])
+def test_an_answer_expires_at_its_max_age_and_gives_its_bytes_back_when_looked_up(
+    clock: FixedClock, seconds: int, kept: bool
+) -> None:
+    cache = ResponseCache(100_000, clock)
+    key = (b"/thing", b"", b"", b"")
+    cache.put(key, [(b"content-type", b"application/json")], bytes(1000), 60)
+    clock.current += dt.timedelta(seconds=seconds)
+    stored, _ = cache.lookup(key)
+    assert (stored is not None, cache.stored_bytes > 0) == (kept, kept)
+
+
 @pytest.mark.parametrize(
     "title", ["Title", "東京都" * 60, "🎉" * 150], ids=["ascii", "cjk-utf-8", "emoji-utf-8"]
 )
