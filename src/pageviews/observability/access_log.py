@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import time
+from collections.abc import Callable
 from typing import BinaryIO
 
 import msgspec
@@ -32,8 +33,16 @@ _encoder = msgspec.json.Encoder()
 
 
 class AccessLog:
-    def __init__(self, stream: BinaryIO, *, interval: float = 0.05, limit: int = 64 * 1024) -> None:
+    def __init__(
+        self,
+        stream: BinaryIO,
+        *,
+        interval: float = 0.05,
+        limit: int = 64 * 1024,
+        time_ns: Callable[[], int] = time.time_ns,
+    ) -> None:
         self._stream = stream
+        self._time_ns = time_ns
         self._interval = interval
         self._limit = limit
         self._buffer = bytearray()
@@ -51,7 +60,7 @@ class AccessLog:
             route=route,
             path=path,
             status=status,
-            duration_ms=round(seconds * 1000, 3),
+            duration_ms=round(seconds * 1_000_000) / 1000,  # milliseconds to 3 places
         )
         self._buffer += _encoder.encode(line)
         self._buffer += b"\n"
@@ -64,13 +73,14 @@ class AccessLog:
                 self.flush()
 
     def _timestamp(self) -> str:
-        """Now as the other lines write it (`2026-11-28T10:00:00.123456Z`); the second is formatted once."""
-        now = time.time()
-        second = int(now)
+        """Now as the other lines write it (`2026-11-28T10:00:00.123456Z`); the second is formatted once.
+        In integer microseconds: formatting a float's fraction took a tenth of a cached hit's time."""
+        micros = self._time_ns() // 1000
+        second, micro = divmod(micros, 1_000_000)
         if second != self._second:
             self._second = second
             self._second_text = dt.datetime.fromtimestamp(second, dt.UTC).strftime("%Y-%m-%dT%H:%M:%S")
-        return f"{self._second_text}.{int((now - second) * 1_000_000):06d}Z"
+        return f"{self._second_text}.{micro:06d}Z"
 
     def flush(self) -> None:
         if self._timer is not None:
