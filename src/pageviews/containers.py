@@ -283,7 +283,12 @@ class Container(containers.DeclarativeContainer):
         observe=metrics.provided.cache_lookup,
     )
     sites = providers.Singleton(
-        SitesService, metrics=cached_metrics, clock=clock, freshness=freshness, page_facts=page_facts
+        SitesService,
+        metrics=cached_metrics,
+        clock=clock,
+        freshness=freshness,
+        page_facts=page_facts,
+        page_facts_budget=settings.provided.mediawiki_deadline_seconds,
     )
     mirror_ranges = providers.Singleton(
         Memo[Fetched],

@@ -112,7 +112,8 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     mediawiki_concurrency: Annotated[int, msgspec.Meta(ge=1, le=10)] = 1
     mediawiki_queue_timeout: Annotated[float, msgspec.Meta(gt=0, le=60)] = 5.0
     # How long an answer that can do without the page facts (`redirects=follow|include`, an `exact` zero or
-    # no such page, a suggestion) waits for each of its questions to MediaWiki before answering without them;
+    # no such page, a suggestion, a top list's siteinfo for `exclude=non-articles`) waits for each of its
+    # questions to MediaWiki before answering without them;
     # `/v1/redirects` and `/v1/langviews`, which need them, wait up to the upstream deadline.
     mediawiki_deadline_seconds: Annotated[float, msgspec.Meta(gt=0, le=60)] = 3.0
     redirects_limit: Annotated[int, msgspec.Meta(ge=1, le=5000)] = 200

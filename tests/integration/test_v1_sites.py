@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from litestar import Litestar
 from litestar.testing import TestClient
 
+from tests.support.app import container_for, serve, settings_from_env
+from tests.support.fake_mediawiki import hung_mediawiki
 from tests.support.fake_wikimedia import Canned, FakeWikimedia
 from tests.support.http import assert_problem, json_of, rows_of
 
@@ -101,6 +104,32 @@ def test_unique_devices_start_in_2016(client: TestClient[Litestar]) -> None:
 def test_top_without_non_articles_keeps_wikimedias_ranks(client: TestClient[Litestar]) -> None:
     body = json_of(client.get("/v1/top/en.wikipedia/2023-10?exclude=non-articles"))
     assert body["items"] == [{"rank": 3, "article": "Paris", "views": 10}]
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/v1/top/en.wikipedia/2023-10?exclude=non-articles",
+        "/v1/top-per-country/fr/2023-10-05?exclude=non-articles",
+    ],
+)
+def test_a_wiki_that_never_answers_leaves_non_articles_to_the_tables_once_the_page_facts_deadline_has_passed(
+    fake: FakeWikimedia, path: str
+) -> None:
+    """Not after the upstream deadline (30 s here): the list can do without what the wiki says of itself. The
+    10 s bound only keeps a failure from waiting out the deadline."""
+    with hung_mediawiki() as template:
+        settings = settings_from_env(
+            PAGEVIEWS_MEDIAWIKI_URL=template,
+            PAGEVIEWS_MEDIAWIKI_DEADLINE_SECONDS="0.2",
+            PAGEVIEWS_UPSTREAM_DEADLINE="30",
+        )
+        with (
+            serve(container_for(fake.transport(), settings=settings)) as client,
+            ThreadPoolExecutor(1) as pool,
+        ):
+            answered = pool.submit(client.get, path).result(timeout=10)
+    assert [item["article"] for item in json_of(answered)["items"]] == ["Paris"]
 
 
 def test_top_by_country_gives_buckets_and_ceilings_where_known(client: TestClient[Litestar]) -> None:

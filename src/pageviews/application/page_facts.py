@@ -173,16 +173,20 @@ class CachedPageFacts:
         return SiteInfo(site.main_page, frozenset(site.namespaces))
 
 
-async def site_infos(page_facts: PageFacts | None, projects: Sequence[str]) -> list[SiteInfo | None]:
+async def site_infos(
+    page_facts: PageFacts | None, projects: Sequence[str], budget: float | None = None
+) -> list[SiteInfo | None]:
     """What each wiki says of itself (for telling articles from other pages), None where it cannot be asked
-    (the rule then falls back to its tables): asked together, each answer cached like every page fact."""
+    or has not answered within `budget` seconds (the rule then falls back to its tables): asked together, each
+    answer cached like every page fact (a question past the budget goes on, for the answers after this one)."""
     if page_facts is None:
         return [None] * len(projects)
 
     async def one(name: str) -> SiteInfo | None:
         try:
-            return await page_facts.site_info(Project.parse(name))
-        except (*UPSTREAM_FAILURES, InvalidProject):
+            async with asyncio.timeout(budget):
+                return await page_facts.site_info(Project.parse(name))
+        except (*UPSTREAM_FAILURES, InvalidProject, TimeoutError):
             return None
 
     return list(await asyncio.gather(*(one(name) for name in projects)))

@@ -72,12 +72,20 @@ async def _parts(
 
 class SitesService:
     def __init__(
-        self, metrics: MetricsSource, clock: Clock, freshness: Freshness, page_facts: PageFacts | None = None
+        self,
+        metrics: MetricsSource,
+        clock: Clock,
+        freshness: Freshness,
+        page_facts: PageFacts | None = None,
+        page_facts_budget: float | None = None,
     ) -> None:
         self._metrics = metrics
         self._clock = clock
         self._freshness = freshness
         self._page_facts = page_facts
+        self._page_facts_budget = page_facts_budget
+        """Seconds a top list waits for what a wiki says of itself before telling articles apart by the tables
+        (None: as long as the wiki's own deadline)."""
 
     def now(self) -> dt.datetime:
         return self._clock.now().astimezone(dt.UTC)
@@ -182,7 +190,13 @@ class SitesService:
         entries = found.entries
         if exclude is Exclude.NON_ARTICLES:
             projects = sorted({e.project for e in entries})
-            sites = dict(zip(projects, await site_infos(self._page_facts, projects), strict=True))
+            sites = dict(
+                zip(
+                    projects,
+                    await site_infos(self._page_facts, projects, self._page_facts_budget),
+                    strict=True,
+                )
+            )
             entries = tuple(e for e in entries if is_article(e.article, e.project, sites[e.project]))
         return TopOfCountry(found.country, found.access, found.month, found.day, entries[:limit], found.stale)
 

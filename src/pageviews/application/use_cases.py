@@ -392,7 +392,7 @@ class PageviewsService:
             top = await self._top_source.top_articles(project, access, month)
         entries = top.entries
         if exclude is Exclude.NON_ARTICLES:
-            (site,) = await site_infos(self._page_facts, [project.name])
+            (site,) = await site_infos(self._page_facts, [project.name], self._page_facts_budget)
             entries = tuple(entry for entry in entries if is_article(entry.article, project.name, site))
         return TopArticles(top.project, top.access, top.month, entries[:limit], top.stale)
 
