@@ -190,13 +190,8 @@ class SitesService:
         entries = found.entries
         if exclude is Exclude.NON_ARTICLES:
             projects = sorted({e.project for e in entries})
-            sites = dict(
-                zip(
-                    projects,
-                    await site_infos(self._page_facts, projects, self._page_facts_budget),
-                    strict=True,
-                )
-            )
+            infos = await site_infos(self._page_facts, projects, self._page_facts_budget)
+            sites = dict(zip(projects, infos, strict=True))
             entries = tuple(e for e in entries if is_article(e.article, e.project, sites[e.project]))
         return TopOfCountry(found.country, found.access, found.month, found.day, entries[:limit], found.stale)
 
